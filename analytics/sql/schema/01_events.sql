@@ -1,0 +1,54 @@
+-- Canonical events written by the JSONL ingest and the demo generator.
+-- ReplacingMergeTree on event_id: re-ingesting a line replaces its row; among
+-- rows with one event_id the highest `version` wins (for api_request:
+-- parent rows over sidechain replays, then the largest token total).
+CREATE TABLE IF NOT EXISTS events
+(
+    ts DateTime64(3, 'UTC'),
+    source LowCardinality(String),
+    event LowCardinality(String),
+    session_id String,
+    prompt_id String,
+    request_id String,
+    message_id String,
+    event_id String,
+    seq UInt64,
+    project String,
+    cwd String,
+    git_branch String,
+    user_id String,
+    user_email String,
+    org_id String,
+    terminal LowCardinality(String),
+    cc_version LowCardinality(String),
+    model LowCardinality(String),
+    is_sidechain UInt8,
+    agent_id String,
+    query_source LowCardinality(String),
+    input_tokens UInt64,
+    output_tokens UInt64,
+    cache_read_tokens UInt64,
+    cache_write_5m_tokens UInt64,
+    cache_write_1h_tokens UInt64,
+    cost_usd Nullable(Float64),
+    cost_source LowCardinality(String),
+    duration_ms Nullable(Float64),
+    ttft_ms Nullable(Float64),
+    status_code UInt16,
+    attempt UInt16,
+    success Nullable(UInt8),
+    tool LowCardinality(String),
+    tool_use_id String,
+    decision LowCardinality(String),
+    decision_source LowCardinality(String),
+    error_type LowCardinality(String),
+    error_text String,
+    text String,
+    attrs Map(String, String),
+    version UInt64,
+    ingested_at DateTime64(3, 'UTC') DEFAULT now64(3),
+    INDEX idx_text lower(text) TYPE text(tokenizer = splitByNonAlpha) GRANULARITY 1,
+    INDEX idx_error lower(error_text) TYPE text(tokenizer = splitByNonAlpha) GRANULARITY 1
+)
+ENGINE = ReplacingMergeTree(version)
+ORDER BY (event, event_id)

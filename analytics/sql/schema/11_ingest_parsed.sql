@@ -1,0 +1,33 @@
+-- One row per staged line: its verdict (`reason`, '' when usable) and the
+-- fields every event needs, parsed once.
+CREATE TABLE IF NOT EXISTS ingest_parsed
+(
+    file_id UInt32,
+    line_no UInt64,
+    type String,
+    reason LowCardinality(String),
+    uuid String,
+    ts DateTime64(3, 'UTC'),
+    session_id String,
+    cwd String,
+    git_branch String,
+    cc_version String,
+    is_sidechain UInt8,
+    agent_id String,
+    is_meta UInt8,
+    is_api_error UInt8,
+    api_error_status String,
+    msg_id String,
+    request_id String,
+    model String,
+    input_tokens UInt64,
+    output_tokens UInt64,
+    cache_read_tokens UInt64,
+    cache_write_tokens UInt64,
+    cache_write_5m_tokens UInt64,
+    cache_write_1h_tokens UInt64,
+    has_split UInt8,
+    content_type String,
+    content String
+)
+ENGINE = Memory
