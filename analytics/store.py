@@ -66,7 +66,7 @@ def sql_text(name: str) -> str:
     path = SQL_DIR / f"{name}.sql"
     if not path.is_file():
         raise KeyError(f"no query named {name!r} (expected {path})")
-    return path.read_text()
+    return path.read_text().replace("__FILTERS__", (SQL_DIR / "_filters.sql").read_text().strip())
 
 
 def schema_statements() -> list[tuple[str, str]]:

@@ -1,0 +1,60 @@
+"""The view every query is cut by: time window, reporting time zone, project, model, user, source.
+
+Named SQL files write ``__FILTERS__`` where the standard predicate goes (the
+text of ``sql/_filters.sql``, all values bound as parameters); ``Filters.params()``
+supplies those parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+
+
+def local_zone() -> str:
+    """The machine's IANA time zone name (default reporting zone), UTC if unknown."""
+    import os
+    from pathlib import Path
+
+    if os.environ.get("TZ"):
+        return os.environ["TZ"].lstrip(":")
+    try:
+        link = Path("/etc/localtime").resolve()
+        if "zoneinfo" in link.parts:
+            return "/".join(link.parts[link.parts.index("zoneinfo") + 1 :])
+    except OSError:
+        pass
+    return "UTC"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A half-open UTC window [start, end) and optional allow-lists (empty = all)."""
+
+    start: datetime = datetime(2000, 1, 1, tzinfo=UTC)
+    end: datetime = datetime(2100, 1, 1, tzinfo=UTC)
+    tz: str = "UTC"
+    projects: tuple[str, ...] = field(default_factory=tuple)
+    models: tuple[str, ...] = field(default_factory=tuple)
+    users: tuple[str, ...] = field(default_factory=tuple)
+    sources: tuple[str, ...] = field(default_factory=tuple)
+
+    def params(self) -> dict:
+        """Bound parameters for ``__FILTERS__`` (plus ``tz``)."""
+        return {
+            "start": self.start.astimezone(UTC).replace(tzinfo=None),
+            "end": self.end.astimezone(UTC).replace(tzinfo=None),
+            "tz": self.tz,
+            "projects": list(self.projects),
+            "models": list(self.models),
+            "users": list(self.users),
+            "sources": list(self.sources),
+        }
+
+    def with_window(self, start: datetime, end: datetime) -> Filters:
+        return replace(self, start=start, end=end)
+
+    @classmethod
+    def last_days(cls, days: int, now: datetime | None = None, **kw) -> Filters:
+        now = now or datetime.now(UTC)
+        return cls(start=now - timedelta(days=days), end=now, **kw)
