@@ -108,7 +108,9 @@ def cost_of(tokens: pd.DataFrame, model_col: str = "model") -> pd.Series:
     if tokens.empty:
         return pd.Series([], dtype="float64", index=tokens.index)
     rates = rate_frame(tokens[model_col].dropna().unique())
-    total_input = sum(tokens[TOKEN_COLUMNS[c]] for c in ("input", "cache_read", "cache_write_5m", "cache_write_1h"))
+    total_input = sum(
+        tokens[TOKEN_COLUMNS[c]] for c in ("input", "cache_read", "cache_write_5m", "cache_write_1h")
+    )
     left = pd.DataFrame({"model": tokens[model_col].to_numpy(), "total_input": total_input.to_numpy()})
     left["_row"] = range(len(left))
     if rates.empty:
@@ -120,8 +122,14 @@ def cost_of(tokens: pd.DataFrame, model_col: str = "model") -> pd.Series:
     return pd.Series(cost, index=tokens.index, dtype="float64")
 
 
-def reference_cost(model: str, input_tokens=0, output_tokens=0, cache_read_tokens=0,
-                   cache_write_5m_tokens=0, cache_write_1h_tokens=0) -> float | None:
+def reference_cost(
+    model: str,
+    input_tokens=0,
+    output_tokens=0,
+    cache_read_tokens=0,
+    cache_write_5m_tokens=0,
+    cache_write_1h_tokens=0,
+) -> float | None:
     """Cost of one request straight from genai-prices (slow; for checks, not for data)."""
     from genai_prices import Usage, calc_price
 

@@ -160,7 +160,9 @@ class Store:
 
     # -- opening -------------------------------------------------------------
     @classmethod
-    def open_embedded(cls, path: str | os.PathLike, readonly: bool = False, database: str | None = None) -> Store:
+    def open_embedded(
+        cls, path: str | os.PathLike, readonly: bool = False, database: str | None = None
+    ) -> Store:
         """Open (creating if needed) the chDB directory ``path``.
 
         ``database`` selects a database inside it (created if needed); tests use
@@ -323,13 +325,18 @@ class Store:
 
     # -- schema --------------------------------------------------------------
     def table_exists(self, table: str) -> bool:
-        return bool(self.rows_sql("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = {t:String}", t=table)[0][0])
+        return bool(
+            self.rows_sql(
+                "SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = {t:String}",
+                t=table,
+            )[0][0]
+        )
 
     def ensure_schema(self) -> None:
         """Create missing tables and (re)create the views; never alters an existing otel_logs."""
         if self.readonly:
             return
-        for name, ddl in schema_statements():
+        for _name, ddl in schema_statements():
             self.command_sql(ddl)
         self.command_sql(
             "INSERT INTO meta (key, value) VALUES ('schema_version', {v:String})", v=SCHEMA_VERSION

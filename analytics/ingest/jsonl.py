@@ -188,8 +188,9 @@ def _clear_stage(store) -> None:
         store.command_sql(f"TRUNCATE TABLE {table}")  # noqa: S608 - fixed identifiers
 
 
-def ingest_jsonl(store, paths: list[Path] | None = None, max_line_bytes: int = MAX_LINE_BYTES,
-                 progress=None) -> IngestReport:
+def ingest_jsonl(
+    store, paths: list[Path] | None = None, max_line_bytes: int = MAX_LINE_BYTES, progress=None
+) -> IngestReport:
     """Ingest new lines of the transcripts under ``paths`` (default: discovered roots).
 
     Parameters
@@ -284,5 +285,7 @@ def record_run(store, kind: str, report: dict, t0: float) -> None:
     store.command_sql(
         "INSERT INTO ingest_runs (started, finished, kind, report) VALUES "
         "(fromUnixTimestamp64Milli({s:Int64}), now64(3), {k:String}, {r:String})",
-        s=int(started * 1000), k=kind, r=json.dumps(report),
+        s=int(started * 1000),
+        k=kind,
+        r=json.dumps(report),
     )

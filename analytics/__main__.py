@@ -1,0 +1,291 @@
+"""Command line: ``python -m analytics [--db DIR] COMMAND``.
+
+A thin shell over the library. Exit codes: 0 ok, 1 bad usage or input,
+2 store unreachable or unusable, 3 store locked by another process (the app).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from analytics.store import Store, StoreError, StoreLocked
+
+EPILOG = (
+    "The store is the embedded chDB directory given by --db, else $ANALYTICS_DB, else the ClickHouse "
+    "server configured by CLICKHOUSE_HOST or [connections.telemetry] in .streamlit/secrets.toml, else a "
+    "directory under your user data directory."
+)
+
+
+def _progress(stream):
+    if not stream.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        frac = done / total if total else 1.0
+        stream.write(f"\r[{'#' * int(frac * width):<{width}}] {done / 1e6:8.1f} / {total / 1e6:.1f} MB")
+        if done >= total:
+            stream.write("\n")
+        stream.flush()
+
+    return show
+
+
+def _print_ingest(report: dict) -> None:
+    print(
+        f"files: {report['files_seen']} seen, {report['files_read']} read ({report['bytes_read'] / 1e6:.1f} MB)"
+    )
+    print(f"lines: {report['lines']}")
+    for title, key in (
+        ("events", "events"),
+        ("new events", "new_events"),
+        ("skipped lines", "skipped"),
+        ("ignored lines", "ignored"),
+        ("dedup drops", "dedup"),
+    ):
+        if report.get(key):
+            print(f"{title}: " + ", ".join(f"{k}={v}" for k, v in sorted(report[key].items())))
+    if report.get("torn_lines_deferred"):
+        print(f"incomplete last lines left for the next run: {report['torn_lines_deferred']}")
+    if report.get("unpriced_requests"):
+        print(
+            f"unpriced requests: {report['unpriced_requests']} (models: {', '.join(report['unpriced_models'])})"
+        )
+    print(f"took {report['seconds']:.2f} s")
+
+
+def cmd_ingest(store: Store, args) -> int:
+    from analytics.ingest.jsonl import ingest_jsonl
+
+    paths = [Path(p) for p in args.paths] or None
+    if paths:
+        missing = [str(p) for p in paths if not p.exists()]
+        if missing:
+            print(f"error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+            return 1
+    report = ingest_jsonl(store, paths, progress=None if args.json else _progress(sys.stderr)).to_dict()
+    if args.otel:
+        from analytics.ingest.otel import import_otel
+
+        report["otel"] = import_otel(store, [Path(p) for p in args.otel]).to_dict()
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        _print_ingest(report)
+        if "otel" in report:
+            print("otel: " + ", ".join(f"{k}={v}" for k, v in report["otel"].items()))
+    return 0
+
+
+def cmd_report(store: Store, args) -> int:
+    from analytics.filters import local_zone
+    from analytics.report import KEYS, usage_report
+
+    tz = args.tz or local_zone()
+    try:
+        result = usage_report(store, args.by, tz=tz, since=args.since, until=args.until)
+    except (ValueError, KeyError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    key = KEYS[args.by][0]
+    header = f"{key:<40} {'input':>12} {'output':>12} {'cache read':>14} {'cache write':>12} {'total':>14} {'cost':>12} {'req':>7}"
+    print(header)
+    print("-" * len(header))
+
+    def line(name, r):
+        cost = "unpriced" if r["cost_usd"] is None else f"${r['cost_usd']:,.2f}"
+        if r["unpriced_requests"] and r["cost_usd"] is not None:
+            cost += "*"
+        writes = r["cache_write_5m_tokens"] + r["cache_write_1h_tokens"]
+        print(
+            f"{str(name)[:40]:<40} {r['input_tokens']:>12,} {r['output_tokens']:>12,} {r['cache_read_tokens']:>14,} "
+            f"{writes:>12,} {r['total_tokens']:>14,} {cost:>12} {r['requests']:>7,}"
+        )
+
+    for r in result["rows"]:
+        line(r[key], r)
+    print("-" * len(header))
+    line("total", result["totals"])
+    if result["totals"]["unpriced_requests"]:
+        print(
+            f"* {result['totals']['unpriced_requests']} requests of models without a known price are not in the cost."
+        )
+    print(f"(days in {tz})")
+    return 0
+
+
+def cmd_demo(store: Store, args) -> int:
+    from analytics.ingest.demo import load_demo
+
+    summary = load_demo(store, n_events=args.events, seed=args.seed, days=args.days)
+    print(
+        json.dumps(summary, indent=2, default=str)
+        if args.json
+        else f"demo: {sum(summary['events'].values()):,} events in {summary['seconds']:.1f} s"
+    )
+    return 0
+
+
+def cmd_status(store: Store, args) -> int:
+    events = store.rows("status_events")
+    runs = store.rows("status_last_runs", n=5)
+    version = store.rows("status_schema_version")[0][0]
+    info = {
+        "store": {"kind": store.kind, "location": store.location, "schema_version": version},
+        "events": [
+            {"source": s, "event": e, "events": int(n), "first": str(a), "last": str(b)}
+            for s, e, n, a, b in events
+        ],
+        "last_runs": [{"started": str(a), "finished": str(b), "kind": k} for a, b, k, _ in runs],
+    }
+    if args.json:
+        print(json.dumps(info, indent=2))
+        return 0
+    print(f"store: {store.kind} {store.location} (schema {version})")
+    if not events:
+        print("no events yet: run `python -m analytics ingest` or `python -m analytics demo`")
+    for row in info["events"]:
+        print(
+            f"  {row['source']:<6} {row['event']:<14} {row['events']:>10,}  {row['first']} .. {row['last']}"
+        )
+    for run in info["last_runs"][:1]:
+        print(f"last {run['kind']} run: {run['finished']} UTC")
+    return 0
+
+
+def cmd_export(store: Store, args) -> int:
+    from analytics.export import export_table
+
+    n = export_table(store, args.table, Path(args.out), args.format)
+    print(f"wrote {n:,} rows of {args.table} to {args.out}")
+    return 0
+
+
+def cmd_serve_check(store: Store, args) -> int:
+    print(
+        f"{store.kind} store at {store.location}: ClickHouse {store.server_version()}, "
+        f"{'telemetry view present' if store.table_exists('telemetry') else 'no telemetry view'}"
+    )
+    return 0
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m analytics", description="Claude Code telemetry store.", epilog=EPILOG
+    )
+    parser.add_argument("--db", help="embedded store directory (overrides $ANALYTICS_DB)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    db_opt = argparse.ArgumentParser(add_help=False)
+    db_opt.add_argument("--db", default=argparse.SUPPRESS, help="embedded store directory")
+
+    p = sub.add_parser(
+        "ingest",
+        parents=[db_opt],
+        help="read new Claude Code transcript lines (and OTLP files)",
+        description="Ingest Claude Code JSONL transcripts incrementally; re-running is cheap and "
+        "changes no total. Default paths: ~/.claude/projects, ~/.config/claude/projects "
+        "and $CLAUDE_CONFIG_DIR.",
+    )
+    p.add_argument(
+        "paths", nargs="*", help="directories or .jsonl files (default: discovered Claude Code dirs)"
+    )
+    p.add_argument("--otel", nargs="+", default=[], metavar="FILE", help="OTLP/HTTP JSON log files to import")
+    p.add_argument("--json", action="store_true", help="print the ingest report as JSON")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser(
+        "report",
+        parents=[db_opt],
+        help="token and cost totals",
+        description="Totals of API requests by day, week, month, model, project or session.",
+    )
+    p.add_argument("--by", required=True, choices=["day", "week", "month", "model", "project", "session"])
+    p.add_argument("--tz", help="reporting time zone, e.g. Europe/Berlin (default: this machine's)")
+    p.add_argument("--since", type=_date, help="first day (YYYY-MM-DD, in --tz)")
+    p.add_argument("--until", type=_date, help="last day, inclusive (YYYY-MM-DD, in --tz)")
+    p.add_argument("--json", action="store_true", help='print {"rows": [...], "totals": {...}}')
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser(
+        "demo",
+        parents=[db_opt],
+        help="fill the store with deterministic synthetic data",
+        description="Generate realistic synthetic telemetry (seeded) into the store.",
+    )
+    p.add_argument("--events", type=int, default=50_000, help="number of events (default 50000)")
+    p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    p.add_argument("--days", type=int, default=60, help="days of history ending now (default 60)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser(
+        "status",
+        parents=[db_opt],
+        help="what is in the store",
+        description="Events by source and type, date range, last ingest, schema version.",
+    )
+    p.add_argument("--json", action="store_true", help="print as JSON")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser(
+        "export",
+        parents=[db_opt],
+        help="write a table to CSV or Parquet",
+        description="Export the canonical events (deduplicated) or another table.",
+    )
+    p.add_argument("--format", choices=["csv", "parquet"], required=True)
+    p.add_argument("--table", default="events", choices=["events", "otel_logs", "telemetry"])
+    p.add_argument("out", help="output file")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser(
+        "serve-check",
+        parents=[db_opt],
+        help="check that the configured store answers",
+        description="Connect to the configured store and print its version.",
+    )
+    p.set_defaults(func=cmd_serve_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        store = Store.from_env(args.db)
+    except StoreLocked as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        store.ensure_schema()
+        return args.func(store, args)
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # one-line reason for anything the engine raises
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"error: {type(exc).__name__}: {first}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

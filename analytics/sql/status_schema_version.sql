@@ -1,0 +1,1 @@
+SELECT argMax(value, updated) FROM meta WHERE key = 'schema_version'
