@@ -16,10 +16,14 @@ separate 1-hour price).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
+from importlib.metadata import version
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 PROVIDER = "anthropic"
 COMPONENTS = ("input", "output", "cache_read", "cache_write_5m", "cache_write_1h")
@@ -77,7 +81,7 @@ def model_rates(model: str) -> tuple[Rate, ...]:
         _, info = snapshot.find_provider_model(model, None, PROVIDER, None)
     except LookupError:
         return ()
-    prices = info.get_prices(pd.Timestamp.now(tz="UTC").to_pydatetime())
+    prices = info.get_prices(datetime.now(UTC))
     starts = {0}
     for fld in _FIELDS.values():
         p = getattr(prices, fld, None)
@@ -95,6 +99,8 @@ def model_rates(model: str) -> tuple[Rate, ...]:
 
 def rate_frame(models) -> pd.DataFrame:
     """Rates of all known ``models`` as a frame with columns model, min_input and COMPONENTS."""
+    import pandas as pd
+
     rows = [r.__dict__ for m in sorted(set(models)) for r in model_rates(m)]
     return pd.DataFrame(rows, columns=["model", "min_input", *COMPONENTS])
 
@@ -105,6 +111,8 @@ def cost_of(tokens: pd.DataFrame, model_col: str = "model") -> pd.Series:
     Each row keeps its own tier. Rows whose model is unknown get NaN (unpriced),
     never 0.
     """
+    import pandas as pd
+
     if tokens.empty:
         return pd.Series([], dtype="float64", index=tokens.index)
     rates = rate_frame(tokens[model_col].dropna().unique())
@@ -148,12 +156,24 @@ def reference_cost(
 
 
 def refresh_prices(store, models) -> int:
-    """Insert rates for ``models`` not yet in the store's ``prices`` table; returns rows added."""
+    """Add rates for ``models`` not yet in the store's ``prices`` table; returns rows added.
+
+    A model genai-prices does not know gets a marker row of NaN rates, so it is
+    looked up once, and its requests are stored as unpriced. The table is
+    rebuilt when the installed genai-prices version changes.
+    """
+    current = version("genai-prices")
+    stored = store.rows_sql("SELECT argMax(value, updated) FROM meta WHERE key = 'prices_version'")[0][0]
+    if stored != current:
+        store.command_sql("TRUNCATE TABLE prices")
+        store.command_sql("INSERT INTO meta (key, value) VALUES ('prices_version', {v:String})", v=current)
     have = {m for (m,) in store.rows_sql("SELECT DISTINCT model FROM prices")}
-    missing = [m for m in set(models) - have if m]
-    frame = rate_frame(missing).rename(columns={"min_input": "tier_start"})
-    if frame.empty:
-        return 0
-    frame["tier_start"] = frame["tier_start"].astype("uint64")
-    store.insert_df("prices", frame)
-    return len(frame)
+    rows = []
+    for m in sorted(set(models) - have - {""}):
+        rates = model_rates(m)
+        rows += [[r.model, r.min_input, *(getattr(r, c) for c in COMPONENTS)] for r in rates]
+        if not rates:
+            rows.append([m, 0, *([float("nan")] * len(COMPONENTS))])
+    if rows:
+        store.insert_rows("prices", rows, ["model", "tier_start", *COMPONENTS])
+    return len(rows)

@@ -26,8 +26,6 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from analytics.pricing import refresh_prices
-
 MAX_LINE_BYTES = 64 * 1024 * 1024
 LIVE_SECONDS = 2.0
 """Files modified this recently may still be growing: their new bytes are copied, never linked."""
@@ -145,8 +143,15 @@ def plan_chunks(files: list[Path], state: dict[str, tuple]) -> tuple[list[_Chunk
     return chunks, torn
 
 
-def _stage_embedded(store, chunks: list[_Chunk], stage_dir: Path) -> None:
-    """Link whole settled files, copy new tails; then let chDB read them all in one query."""
+def _scratch_dir() -> str | None:
+    """Where to build the staging directory: RAM-backed /dev/shm when usable (creating
+    thousands of links there is ~100x faster than on some disks), else the system temp dir."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
+
+
+def _stage_embedded(chunks: list[_Chunk], stage_dir: Path) -> None:
+    """Link whole settled files and copy new tails into ``stage_dir`` as ``<file_id>.jsonl``."""
     now = time.time()
     for c in chunks:
         target = stage_dir / f"{c.file_id}.jsonl"
@@ -162,7 +167,6 @@ def _stage_embedded(store, chunks: list[_Chunk], stage_dir: Path) -> None:
                         break
                     dst.write(buf)
                     remaining -= len(buf)
-    store.command("ingest_stage_files", pattern=str(stage_dir / "*.jsonl"))
 
 
 def _stage_server(store, chunks: list[_Chunk], batch_bytes: int = 32 << 20) -> None:
@@ -217,23 +221,24 @@ def ingest_jsonl(
     if work:
         _clear_stage(store)
         if store.kind == "embedded":
-            stage_dir = Path(tempfile.mkdtemp(prefix="cc-ingest-"))
+            stage_dir = Path(tempfile.mkdtemp(prefix="cc-ingest-", dir=_scratch_dir()))
             try:
-                _stage_embedded(store, work, stage_dir)
+                _stage_embedded(work, stage_dir)
+                store.command("ingest_stage_files", pattern=str(stage_dir / "*.jsonl"))
             finally:
                 shutil.rmtree(stage_dir, ignore_errors=True)
         else:
             _stage_server(store, work)
-        if progress:
-            progress(report.bytes_read // 3, report.bytes_read)
         store.command("ingest_parse", max_line=max_line_bytes)
+        if progress:
+            progress(report.bytes_read // 2, report.bytes_read)
         _count_lines(store, report)
+        from analytics.pricing import refresh_prices
+
         refresh_prices(store, [m for (m,) in store.rows("ingest_models")])
         store.command("ingest_tool_uses")
         for name in EVENT_QUERIES:
             store.command(name)
-        if progress:
-            progress(report.bytes_read * 2 // 3, report.bytes_read)
         _count_events(store, report)
         store.command("ingest_commit")
         _clear_stage(store)

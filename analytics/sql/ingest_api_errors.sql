@@ -3,15 +3,11 @@
 -- text, is the HTTP status.
 INSERT INTO ingest_events (ts, source, event, session_id, request_id, message_id, event_id, project, cwd,
     git_branch, cc_version, is_sidechain, agent_id, status_code, success, error_type, error_text, version)
-WITH
-    if(content_type = 'Array',
-       arrayStringConcat(arrayMap(b -> JSONExtractString(b, 'text'), JSONExtractArrayRaw(content)), '\n'),
-       content) AS txt,
-    toUInt16OrZero(if(api_error_status != '', api_error_status, extract(txt, 'API Error:\\s*(\\d{3})'))) AS status
+WITH toUInt16OrZero(if(api_error_status != '', api_error_status, extract(text, 'API Error:\\s*(\\d{3})'))) AS status
 SELECT
     ts, 'jsonl', 'api_error', session_id, request_id, msg_id,
-    concat('err:', if(uuid != '', uuid, toString(cityHash64(session_id, ts, txt)))),
+    concat('err:', if(uuid != '', uuid, toString(cityHash64(session_id, ts, text)))),
     cwd, cwd, git_branch, cc_version, is_sidechain, agent_id, status, 0,
-    cc_error_type(status, txt), substring(txt, 1, 4000), 1
+    cc_error_type(status, text), substring(text, 1, 4000), 1
 FROM ingest_parsed
 WHERE reason = '' AND type = 'assistant' AND is_api_error

@@ -23,9 +23,9 @@ WITH req AS (
 SELECT
     r.1, 'jsonl', 'api_request', r.2, r.3, r.4, concat('req:', key), r.5, r.5, r.6, r.7, r.8, r.9, r.10,
     r.11, r.12, r.13, r.14, r.15,
-    if(p.model = '', NULL,
+    if(p.model = '' OR isNaN(p.input), NULL,
        r.11 * p.input + r.12 * p.output + r.13 * p.cache_read + r.14 * p.cache_write_5m + r.15 * p.cache_write_1h),
-    if(p.model = '', 'unpriced', 'computed'),
+    if(p.model = '' OR isNaN(p.input), 'unpriced', 'computed'),
     1,
     version
 FROM req

@@ -1,14 +1,32 @@
--- Classify and parse staged lines. Lines that cannot be used get a reason and
--- are counted in the ingest report; the rest carry the fields events need.
+-- Classify and parse the staged lines. Lines that cannot be used get a reason
+-- and are counted in the ingest report; the rest carry the fields events need.
 INSERT INTO ingest_parsed
 WITH
     if(length(line) > {max_line:UInt64}, '', line) AS l,
-    JSONExtract(l, 'Tuple(type String, uuid String, timestamp String, sessionId String, cwd String, gitBranch String, version String, isSidechain Bool, agentId String, isMeta Bool, isApiErrorMessage Bool, apiErrorStatus String, requestId String, message Tuple(id String, model String, usage Tuple(input_tokens UInt64, output_tokens UInt64, cache_read_input_tokens UInt64, cache_creation_input_tokens UInt64, cache_creation Tuple(ephemeral_5m_input_tokens UInt64, ephemeral_1h_input_tokens UInt64)), content String))') AS j,
+    JSONExtract(l, 'Tuple(type String, uuid String, timestamp String, sessionId String, cwd String, gitBranch String, version String, isSidechain Bool, agentId String, isMeta Bool, isApiErrorMessage Bool, apiErrorStatus String, requestId String, message Tuple(id String, model String, usage Tuple(input_tokens Dynamic, output_tokens Dynamic, cache_read_input_tokens UInt64, cache_creation_input_tokens UInt64, cache_creation Tuple(ephemeral_5m_input_tokens UInt64, ephemeral_1h_input_tokens UInt64)), content String))') AS j,
     j.type AS t,
     parseDateTime64BestEffortOrNull(j.timestamp, 3, 'UTC') AS parsed_ts,
     j.message.usage AS u,
-    JSONHas(l, 'message', 'usage', 'cache_creation') AS split,
-    j.isApiErrorMessage OR (j.message.model = '<synthetic>' AND position(j.message.content, 'API Error') > 0) AS api_err
+    dynamicType(u.input_tokens) AS in_type,
+    dynamicType(u.output_tokens) AS out_type,
+    JSONType(l, 'message', 'content') AS ctype,
+    ctype = 'Array' AND t = 'user' AND position(j.message.content, 'tool_result') > 0 AS has_results,
+    ctype = 'Array' AND t = 'assistant' AND position(j.message.content, 'tool_use') > 0 AS has_uses,
+    if(has_results,
+       arrayMap(b -> (JSONExtractString(b, 'tool_use_id'), JSONExtractBool(b, 'is_error'),
+                      substring(if(JSONType(b, 'content') = 'String', JSONExtractString(b, 'content'),
+                                   arrayStringConcat(arrayMap(x -> JSONExtractString(x, 'text'),
+                                                              JSONExtractArrayRaw(b, 'content')), '\n')), 1, 4000)),
+                arrayFilter(b -> position(b, 'tool_result') > 0 AND JSONExtractString(b, 'type') = 'tool_result',
+                            JSONExtractArrayRaw(j.message.content))),
+       []) AS results,
+    multiIf(ctype = 'String', j.message.content,
+            ctype = 'Array' AND NOT has_uses AND empty(results),
+            arrayStringConcat(arrayMap(b -> JSONExtractString(b, 'text'),
+                arrayFilter(b -> JSONExtractString(b, 'type') = 'text', JSONExtractArrayRaw(j.message.content))), '\n'),
+            '') AS txt,
+    u.cache_creation.ephemeral_5m_input_tokens + u.cache_creation.ephemeral_1h_input_tokens > 0 AS split,
+    j.isApiErrorMessage OR (j.message.model = '<synthetic>' AND position(txt, 'API Error') > 0) AS api_err
 SELECT
     file_id,
     line_no,
@@ -16,16 +34,11 @@ SELECT
     multiIf(
         trimBoth(line) = '', 'blank',
         length(line) > {max_line:UInt64}, 'too_large',
-        NOT isValidJSON(l), 'malformed_json',
-        JSONType(l) != 'Object', 'not_an_object',
+        JSONType(l) != 'Object', if(isValidJSON(l), 'not_an_object', 'malformed_json'),
         t IN ('summary', 'system', 'file-history-snapshot', 'queue-operation', 'progress', 'custom-title', 'tag', 'agent-name'), 'metadata',
         t NOT IN ('user', 'assistant'), 'unknown_type',
-        JSONType(l, 'message') != 'Object' OR JSONType(l, 'timestamp') != 'String' OR isNull(parsed_ts)
-            OR JSONType(l, 'sessionId') != 'String'
-            OR JSONType(l, 'message', 'content') NOT IN ('String', 'Array'), 'wrong_type',
-        t = 'assistant' AND (JSONType(l, 'message', 'usage') NOT IN ('Object', 'Null')
-            OR JSONType(l, 'message', 'usage', 'input_tokens') NOT IN ('Int64', 'UInt64', 'Null')
-            OR JSONType(l, 'message', 'usage', 'output_tokens') NOT IN ('Int64', 'UInt64', 'Null')), 'wrong_type',
+        ctype NOT IN ('String', 'Array') OR isNull(parsed_ts) OR JSONType(l, 'sessionId') != 'String', 'wrong_type',
+        t = 'assistant' AND (in_type NOT IN ('Int64', 'UInt64', 'None') OR out_type NOT IN ('Int64', 'UInt64', 'None')), 'wrong_type',
         t = 'assistant' AND j.message.model = '<synthetic>' AND NOT api_err, 'synthetic_message',
         ''
     ) AS reason,
@@ -43,15 +56,18 @@ SELECT
     j.message.id,
     j.requestId,
     j.message.model,
-    u.input_tokens,
-    u.output_tokens,
+    coalesce(u.input_tokens.Int64, u.input_tokens.UInt64, 0),
+    coalesce(u.output_tokens.Int64, u.output_tokens.UInt64, 0),
     u.cache_read_input_tokens,
     u.cache_creation_input_tokens,
-    if(split AND u.cache_creation.ephemeral_5m_input_tokens + u.cache_creation.ephemeral_1h_input_tokens > 0,
-       u.cache_creation.ephemeral_5m_input_tokens, u.cache_creation_input_tokens),
-    if(split AND u.cache_creation.ephemeral_5m_input_tokens + u.cache_creation.ephemeral_1h_input_tokens > 0,
-       u.cache_creation.ephemeral_1h_input_tokens, 0),
-    split,
-    JSONType(l, 'message', 'content'),
-    j.message.content
+    if(split, u.cache_creation.ephemeral_5m_input_tokens, u.cache_creation_input_tokens),
+    if(split, u.cache_creation.ephemeral_1h_input_tokens, 0),
+    ctype,
+    substring(txt, 1, 100000),
+    if(has_uses,
+       arrayMap(b -> (JSONExtractString(b, 'id'), JSONExtractString(b, 'name'), cc_input_summary(JSONExtractRaw(b, 'input'))),
+                arrayFilter(b -> position(b, 'tool_use') > 0 AND JSONExtractString(b, 'type') = 'tool_use',
+                            JSONExtractArrayRaw(j.message.content))),
+       []),
+    results
 FROM ingest_stage

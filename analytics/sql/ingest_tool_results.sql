@@ -7,14 +7,13 @@ INSERT INTO ingest_events (ts, source, event, session_id, event_id, project, cwd
 WITH res AS (
     SELECT
         ts, session_id, cwd, git_branch, cc_version, is_sidechain, agent_id,
-        JSONExtractString(b, 'tool_use_id') AS tuid,
-        JSONExtractBool(b, 'is_error') AS is_err,
-        if(JSONType(b, 'content') = 'String', JSONExtractString(b, 'content'),
-           arrayStringConcat(arrayMap(x -> JSONExtractString(x, 'text'), JSONExtractArrayRaw(b, 'content')), '\n')) AS body,
+        tr.tool_use_id AS tuid,
+        tr.is_error AS is_err,
+        tr.body AS body,
         is_err AND match(body, '^(Error: )?The user doesn.t want to (proceed with this tool use|take this action)') AS rejected
     FROM ingest_parsed
-    ARRAY JOIN JSONExtractArrayRaw(content) AS b
-    WHERE reason = '' AND type = 'user' AND content_type = 'Array' AND JSONExtractString(b, 'type') = 'tool_result'
+    ARRAY JOIN tool_results AS tr
+    WHERE reason = '' AND tr.tool_use_id != ''
 ),
 uses AS (
     SELECT tool_use_id, argMax(tuple(ts, tool, input_summary), ts) AS u
@@ -32,10 +31,9 @@ SELECT
     if(kind = 'tool_decision', 'reject', ''),
     if(kind = 'tool_decision', 'user_reject', ''),
     if(is_err, if(rejected, 'user_rejected', 'tool_error'), ''),
-    if(is_err, substring(body, 1, 4000), ''),
+    if(is_err, body, ''),
     uses.u.3,
     1
 FROM res
 LEFT JOIN uses ON uses.tool_use_id = res.tuid
 ARRAY JOIN if(rejected, ['tool_result', 'tool_decision'], ['tool_result']) AS kind
-WHERE tuid != ''

@@ -1,5 +1,7 @@
 -- One row per staged line: its verdict (`reason`, '' when usable) and the
--- fields every event needs, parsed once.
+-- fields every event needs, parsed once. Content blocks are reduced to what
+-- the events use (tool_use id/name/input summary, tool_result id/error/body,
+-- text), so big tool outputs are never copied.
 CREATE TABLE IF NOT EXISTS ingest_parsed
 (
     file_id UInt32,
@@ -26,8 +28,9 @@ CREATE TABLE IF NOT EXISTS ingest_parsed
     cache_write_tokens UInt64,
     cache_write_5m_tokens UInt64,
     cache_write_1h_tokens UInt64,
-    has_split UInt8,
     content_type String,
-    content String
+    text String,
+    tool_uses Array(Tuple(id String, name String, input String)),
+    tool_results Array(Tuple(tool_use_id String, is_error UInt8, body String))
 )
 ENGINE = Memory

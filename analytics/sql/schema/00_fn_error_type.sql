@@ -1,5 +1,5 @@
 -- Error taxonomy shared by the JSONL ingest and the otel_logs view.
-CREATE FUNCTION IF NOT EXISTS cc_error_type AS (status, message) -> multiIf(
+CREATE OR REPLACE FUNCTION cc_error_type AS (status, message) -> multiIf(
     status = 429, 'rate_limit',
     status = 529, 'overloaded',
     status IN (401, 403), 'auth',

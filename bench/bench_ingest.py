@@ -1,0 +1,58 @@
+"""Ingest benchmark: first ingest, unchanged re-ingest and a report on a transcript tree.
+
+    python bench/make_tree.py ../shared/data/claude-projects /tmp/tree100 --mb 100
+    python bench/bench_ingest.py /tmp/tree100
+
+Each step is the real CLI in a fresh process (start-up included); peak RSS is
+the child's maximum resident set size.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def run(args: list[str]) -> tuple[float, float, str]:
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "analytics", *args], capture_output=True, text=True, check=True
+    )
+    wall = time.perf_counter() - t0
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return wall, rss, proc.stdout
+
+
+def main() -> None:
+    tree = Path(sys.argv[1])
+    size = sum(p.stat().st_size for p in tree.rglob("*.jsonl"))
+    db = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    try:
+        wall, rss, out = run(["--db", str(db), "ingest", str(tree), "--json"])
+        rep = json.loads(out)
+        print(f"tree: {size / 1e6:.1f} MB, {rep['files_seen']} files, {rep['lines']:,} lines")
+        print(
+            f"first ingest: {wall:.2f} s end to end ({size / 1e6 / wall:.0f} MB/s, {rep['lines'] / wall:,.0f} lines/s); "
+            f"work {rep['seconds']:.2f} s ({size / 1e6 / rep['seconds']:.0f} MB/s); peak RSS {rss:.0f} MB"
+        )
+        print(f"events: {rep['events']}")
+        wall, _, out = run(["--db", str(db), "ingest", str(tree), "--json"])
+        rep = json.loads(out)
+        print(
+            f"unchanged re-ingest: {wall:.2f} s end to end, work {rep['seconds']:.3f} s, lines read {rep['lines']}"
+        )
+        for by in ("day", "model", "session"):
+            wall, _, _ = run(["--db", str(db), "report", "--by", by, "--tz", "UTC", "--json"])
+            print(f"report --by {by}: {wall:.2f} s end to end")
+    finally:
+        shutil.rmtree(db, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
