@@ -227,11 +227,15 @@ class Store:
 
     @classmethod
     def from_env(cls, db: str | os.PathLike | None = None, readonly: bool = False) -> Store:
-        """``db`` (``--db``), else ``ANALYTICS_DB``, else a configured server, else the default directory."""
+        """``db`` (``--db``), else ``ANALYTICS_DB``, else a configured server, else the default directory.
+
+        ``ANALYTICS_DATABASE`` picks a database inside an embedded directory (default: chDB's own).
+        """
+        database = os.environ.get("ANALYTICS_DATABASE") or None
         if db:
-            return cls.open_embedded(db, readonly=readonly)
+            return cls.open_embedded(db, readonly=readonly, database=database)
         if os.environ.get("ANALYTICS_DB"):
-            return cls.open_embedded(os.environ["ANALYTICS_DB"], readonly=readonly)
+            return cls.open_embedded(os.environ["ANALYTICS_DB"], readonly=readonly, database=database)
         cfg = server_config_from_env()
         if cfg is not None:
             return cls.open_server(cfg, readonly=readonly)

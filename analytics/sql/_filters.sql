@@ -1,5 +1,5 @@
 ts >= {start:DateTime64(3, 'UTC')} AND ts < {end:DateTime64(3, 'UTC')}
     AND (empty({projects:Array(String)}) OR project IN {projects:Array(String)})
-    AND (empty({models:Array(String)}) OR model IN {models:Array(String)} OR event NOT IN ('api_request', 'api_error'))
+    AND (empty({models:Array(String)}) OR model IN {models:Array(String)} OR model = '')
     AND (empty({users:Array(String)}) OR user IN {users:Array(String)})
     AND (empty({sources:Array(String)}) OR source IN {sources:Array(String)})

@@ -1,0 +1,2 @@
+-- Empty the OTLP import stage (before and after a run).
+TRUNCATE TABLE otel_import_stage
