@@ -128,9 +128,31 @@ def server_config_from_env(env: Mapping[str, str] | None = None, secrets: Mappin
     return None
 
 
-def _lock_message(path: Path) -> str:
+def _lock_holder(path: Path) -> str | None:
+    """The holder ("PID: n" line) of the engine lock on ``path/status`` if another process holds it."""
+    import fcntl
+
+    status = path / "status"
+    try:
+        fd = os.open(status, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        first = status.read_text(errors="replace").splitlines()
+        holder = first[0].strip() if first else "PID: unknown"
+        return None if holder == f"PID: {os.getpid()}" else holder
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
+def _lock_message(path: Path, holder: str) -> str:
     return (
-        f"The store {path} is open in another process (usually the running app). "
+        f"The store {path} is open in another process ({holder}; usually the running app). "
         "The app ingests new transcripts itself: use its Refresh button, or stop it and run this command again."
     )
 
@@ -180,6 +202,9 @@ class Store:
         if not readonly and not os.access(path, os.W_OK):
             raise StoreError(f"The store directory {path} is not writable.")
 
+        holder = _lock_holder(path)
+        if holder is not None:  # checked first: chDB would also print its own error to stderr
+            raise StoreLocked(_lock_message(path, holder))
         if database is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", database):
             raise StoreError(f"invalid database name {database!r}")
 
@@ -190,9 +215,10 @@ class Store:
                     client.command(f"CREATE DATABASE IF NOT EXISTS {database}")
                     client.database = database
                 return client
-            except Exception as exc:  # chDB reports the lock as a generic ProgrammingError
-                if "Cannot lock file" in str(exc) or "already running" in str(exc):
-                    raise StoreLocked(_lock_message(path)) from exc
+            except Exception as exc:  # chDB reports the lock as a generic error
+                holder = _lock_holder(path)
+                if holder is not None:
+                    raise StoreLocked(_lock_message(path, holder)) from exc
                 raise StoreError(f"Cannot open the store {path}: {exc}") from exc
 
         return cls(factory, "embedded", str(path), readonly=readonly)
