@@ -1,0 +1,721 @@
+"""Tool usage, outcomes and the sequences tools are called in.
+
+Two loaders, one named query each, both cut by the standard filters:
+
+* :func:`load_tool_stats` (``tools_usage.sql``): one row per tool with call
+  counts, outcomes and exact duration percentiles of ``tool_result`` events.
+* :func:`load_tool_sequences` (``tools_sequences.sql``): one row per session
+  with its tool calls in order (``ts``, then ``seq``, then ``event_id``), which
+  of them failed, and the session's ``api_request`` cost.
+
+Analysis functions take those frames:
+
+* :func:`tool_usage` - shares and success rates per tool.
+* :func:`mine_ngrams` - every run of 2-4 consecutive calls inside a session
+  (an *n-gram*), with occurrences, sessions, success rate and attributed cost.
+* :func:`transition_matrix` - from -> to counts and probabilities.
+* :func:`common_workflows` - the most frequent n-grams of distinct steps.
+* :func:`find_loops` - one tool repeated many times in a row, and
+  edit -> failed Bash -> edit cycles.
+* :func:`suggestions` - plain sentences, each backed by the numbers above.
+
+Cost attribution (:data:`COST_RULE`): a session's priced ``api_request`` cost
+is spread evenly over its tool calls; a pattern's cost is the sum of the shares
+of the calls it covers. Patterns overlap (Read -> Grep is inside
+Read -> Grep -> Edit), so pattern costs do not add up to the total. Sessions
+without a priced request contribute no cost; a pattern seen only there has a
+NaN cost (unpriced), never $0.
+
+Outcomes: a call failed when its ``success`` is 0; a call with an unknown
+outcome (NULL) is not counted as a failure.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from analytics.filters import Filters
+from analytics.store import sql_text
+
+ARROW = " → "
+EDIT_TOOLS = ("Edit", "MultiEdit", "Write", "NotebookEdit")
+"""Tools that change a file: the edit steps of an edit -> failed Bash -> edit cycle."""
+COST_RULE = (
+    "Each session's priced api_request cost is spread evenly over its tool calls; a pattern's cost is the "
+    "sum of the shares of the calls it covers, over all its occurrences. Overlapping patterns share calls, "
+    "so pattern costs do not add up to the total."
+)
+SUCCESS_RULE = (
+    "An occurrence succeeded when none of its calls failed (success = 0); unknown outcomes are not failures."
+)
+
+USAGE_COLUMNS = [
+    "tool",
+    "calls",
+    "share",
+    "succeeded",
+    "failed",
+    "rejected",
+    "success_rate",
+    "sessions",
+    "timed_calls",
+    "p50_ms",
+    "p95_ms",
+    "mean_ms",
+]
+NGRAM_COLUMNS = [
+    "pattern",
+    "label",
+    "length",
+    "count",
+    "sessions",
+    "success_rate",
+    "cost_usd",
+    "cost_per_occurrence",
+    "unpriced_occurrences",
+]
+TRANSITION_COLUMNS = ["from_tool", "to_tool", "count", "probability"]
+LOOP_COLUMNS = ["tool", "runs", "sessions", "calls", "longest", "mean_length", "failed_share", "cost_usd"]
+STATS_COLUMNS = [
+    "tool",
+    "calls",
+    "succeeded",
+    "failed",
+    "rejected",
+    "sessions",
+    "timed_calls",
+    "p50_ms",
+    "p95_ms",
+    "mean_ms",
+]
+SEQUENCE_COLUMNS = ["session_id", "tools", "failed", "requests", "unpriced_requests", "cost_usd"]
+
+
+def _window(filters: Filters | None) -> tuple[datetime, datetime] | None:
+    return None if filters is None else (filters.start, filters.end)
+
+
+def _with_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """An empty result comes back without columns; give it the documented ones."""
+    return pd.DataFrame(columns=columns) if frame.empty and len(frame.columns) == 0 else frame
+
+
+# -- loaders ----------------------------------------------------------------
+
+
+def load_tool_stats(store, filters: Filters) -> pd.DataFrame:
+    """Per-tool counts and durations of ``tool_result`` events in the filtered window.
+
+    Returns
+    -------
+    DataFrame
+        One row per tool, most used first: ``tool``, ``calls``, ``succeeded``,
+        ``failed`` (success = 0), ``rejected`` (failed because the user
+        declined), ``sessions`` (distinct), ``timed_calls`` (calls with a
+        duration), ``p50_ms`` / ``p95_ms`` (``quantileExact``, milliseconds,
+        NaN when no call has a duration) and ``mean_ms``. Empty when there are
+        no tool calls.
+    """
+    return _with_columns(store.query("tools_usage", **filters.params()), STATS_COLUMNS)
+
+
+def load_tool_sequences(store, filters: Filters) -> pd.DataFrame:
+    """Per-session ordered tool calls and the session's request cost.
+
+    Returns
+    -------
+    DataFrame
+        One row per session with at least one tool call: ``session_id``,
+        ``tools`` (list of tool names ordered by ts, seq, event_id), ``failed``
+        (list of 0/1, same order), ``requests``, ``unpriced_requests`` and
+        ``cost_usd`` (sum of priced request costs in USD; NaN when the session
+        has no priced request). ``tools`` and ``failed`` are Arrow-backed list
+        columns (``pd.ArrowDtype``): millions of calls arrive without one
+        Python object per call; a cell reads as a list.
+    """
+    with store.client() as client:
+        table = client.query_arrow(sql_text("tools_sequences"), parameters=filters.params())
+    if table.num_rows == 0:
+        return pd.DataFrame(columns=SEQUENCE_COLUMNS)
+    return table.to_pandas(types_mapper=lambda t: pd.ArrowDtype(t) if pa.types.is_list(t) else None)
+
+
+# -- results ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class ToolUsage:
+    """Usage per tool (:func:`tool_usage`).
+
+    ``table`` columns: :data:`USAGE_COLUMNS`; ``share`` is the tool's part of
+    all calls, ``success_rate`` = succeeded / (succeeded + failed) (NaN when no
+    outcome is known).
+    """
+
+    table: pd.DataFrame
+    n_calls: int
+    n_tools: int
+    window: tuple[datetime, datetime] | None
+    method: str
+
+
+@dataclass(frozen=True, eq=False)
+class SequenceMining:
+    """N-grams of consecutive tool calls within sessions (:func:`mine_ngrams`).
+
+    ``ngrams`` columns: :data:`NGRAM_COLUMNS`. ``pattern`` is a tuple of tool
+    names, ``label`` the same joined by arrows, ``count`` the occurrences
+    (overlapping windows count separately), ``sessions`` the distinct sessions
+    containing it, ``success_rate`` the share of occurrences without a failed
+    call, ``cost_usd`` the attributed cost (NaN when no occurrence is in a
+    priced session), ``unpriced_occurrences`` the occurrences in sessions
+    without a priced request. Sorted by count (descending), then label.
+    """
+
+    ngrams: pd.DataFrame
+    n_sessions: int
+    n_calls: int
+    min_length: int
+    max_length: int
+    window: tuple[datetime, datetime] | None
+    method: str
+
+
+@dataclass(frozen=True, eq=False)
+class TransitionMatrix:
+    """First-order transitions between consecutive tool calls (:func:`transition_matrix`).
+
+    ``table`` columns: :data:`TRANSITION_COLUMNS`, ``probability`` = count /
+    all transitions out of ``from_tool`` (rows of one ``from_tool`` sum to 1).
+    ``matrix`` is the same probabilities as a square frame (index: from,
+    columns: to, 0 where never observed).
+    """
+
+    table: pd.DataFrame
+    matrix: pd.DataFrame
+    n_transitions: int
+    n_sessions: int
+    window: tuple[datetime, datetime] | None
+    method: str
+
+
+@dataclass(frozen=True, eq=False)
+class Workflows:
+    """Most common multi-step workflows (:func:`common_workflows`).
+
+    ``table`` columns: ``label``, ``pattern``, ``length``, ``count``,
+    ``sessions``, ``session_share`` (share of sessions with tool calls that
+    contain it), ``success_rate``, ``cost_usd``.
+    """
+
+    table: pd.DataFrame
+    n_sessions: int
+    window: tuple[datetime, datetime] | None
+    method: str
+
+
+@dataclass(frozen=True, eq=False)
+class LoopReport:
+    """Repetition loops (:func:`find_loops`).
+
+    ``repeats`` columns: :data:`LOOP_COLUMNS` - per tool, runs of at least
+    ``min_repeat`` consecutive calls of that tool: number of runs, sessions,
+    calls inside runs, longest run, mean run length, share of failed calls in
+    runs and the attributed cost of those calls (NaN when unpriced).
+
+    Edit-fail-edit cycles are three consecutive calls: an edit tool
+    (:data:`EDIT_TOOLS`), a failed ``Bash`` call, an edit tool again.
+    """
+
+    repeats: pd.DataFrame
+    min_repeat: int
+    edit_fail_edit: int
+    edit_fail_edit_sessions: int
+    edit_fail_edit_cost_usd: float
+    n_sessions: int
+    window: tuple[datetime, datetime] | None
+    method: str
+
+
+# -- analysis ---------------------------------------------------------------
+
+
+def tool_usage(stats: pd.DataFrame, filters: Filters | None = None) -> ToolUsage:
+    """Shares and success rates per tool from :func:`load_tool_stats`.
+
+    Parameters
+    ----------
+    stats : DataFrame
+        Output of :func:`load_tool_stats`.
+    filters : Filters, optional
+        The filters the frame was loaded with (recorded as ``window``).
+
+    Returns
+    -------
+    ToolUsage
+        Empty table and zero counts for an empty frame.
+    """
+    method = "Counts of tool_result events; success rate = succeeded / (succeeded + failed); durations: exact p50/p95."
+    if stats is None or stats.empty:
+        return ToolUsage(pd.DataFrame(columns=USAGE_COLUMNS), 0, 0, _window(filters), method)
+    t = stats.copy()
+    total = int(t["calls"].sum())
+    t["share"] = t["calls"] / total
+    known = t["succeeded"] + t["failed"]
+    t["success_rate"] = (t["succeeded"] / known.where(known > 0)).astype("float64")
+    t = t[USAGE_COLUMNS].reset_index(drop=True)
+    return ToolUsage(t, total, len(t), _window(filters), method)
+
+
+def success_rate(usage: ToolUsage) -> float | None:
+    """Succeeded / (succeeded + failed) over all tools of ``usage``; None when no call has a known outcome."""
+    if usage.table.empty:
+        return None
+    known = int(usage.table["succeeded"].sum() + usage.table["failed"].sum())
+    return int(usage.table["succeeded"].sum()) / known if known else None
+
+
+@dataclass(frozen=True)
+class _Flat:
+    """All sessions' calls concatenated: codes, session index, failure flag, attributed cost per call."""
+
+    codes: np.ndarray
+    session: np.ndarray
+    failed: np.ndarray
+    call_cost: np.ndarray
+    priced: np.ndarray
+    names: np.ndarray
+    n_sessions: int
+
+
+def _list_array(column: pd.Series, item: pa.DataType) -> pa.ChunkedArray:
+    """A list column as Arrow (zero-copy for Arrow-backed columns)."""
+    if isinstance(column.dtype, pd.ArrowDtype):
+        return pa.chunked_array(pa.array(column))
+    return pa.chunked_array([pa.array([list(v) for v in column], type=pa.list_(item))])
+
+
+def _flatten(sequences: pd.DataFrame) -> _Flat | None:
+    if sequences is None or sequences.empty:
+        return None
+    tool_lists = _list_array(sequences["tools"], pa.string())
+    lengths = pc.list_value_length(tool_lists).to_numpy(zero_copy_only=False).astype(np.int64)
+    if lengths.sum() == 0:
+        return None
+    encoded = pc.list_flatten(tool_lists).combine_chunks().dictionary_encode()
+    dictionary = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+    order = np.argsort(dictionary, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    codes = rank[encoded.indices.to_numpy(zero_copy_only=False)]
+    names = dictionary[order]
+    failed = pc.list_flatten(_list_array(sequences["failed"], pa.uint8())).to_numpy(zero_copy_only=False)
+    session = np.repeat(np.arange(len(sequences)), lengths)
+    cost = pd.to_numeric(sequences["cost_usd"], errors="coerce").to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_call = np.where(lengths > 0, cost / np.maximum(lengths, 1), np.nan)
+    call_cost = np.repeat(per_call, lengths)
+    priced = ~np.isnan(call_cost)
+    return _Flat(
+        codes,
+        session,
+        failed.astype(bool),
+        np.nan_to_num(call_cost),
+        priced,
+        names,
+        len(sequences),
+    )
+
+
+def _windows(flat: _Flat, length: int) -> np.ndarray:
+    """Start positions of every window of ``length`` calls inside one session."""
+    n = len(flat.codes)
+    if n < length:
+        return np.empty(0, dtype=np.int64)
+    starts = np.arange(n - length + 1)
+    return starts[flat.session[starts] == flat.session[starts + length - 1]]
+
+
+def _ngram_table(flat: _Flat, length: int) -> pd.DataFrame:
+    starts = _windows(flat, length)
+    if len(starts) == 0:
+        return pd.DataFrame(columns=NGRAM_COLUMNS)
+    base = len(flat.names)
+    key = np.zeros(len(starts), dtype=object if base**length >= 2**62 else np.int64)
+    any_failed = np.zeros(len(starts), dtype=bool)
+    cost = np.zeros(len(starts))
+    for j in range(length):
+        key = key * base + flat.codes[starts + j]
+        any_failed |= flat.failed[starts + j]
+        cost += flat.call_cost[starts + j]
+    frame = pd.DataFrame(
+        {
+            "key": key,
+            "session": flat.session[starts],
+            "ok": ~any_failed,
+            "cost": np.where(flat.priced[starts], cost, np.nan),
+            "unpriced": ~flat.priced[starts],
+        }
+    )
+    g = frame.groupby("key", sort=False)
+    out = pd.DataFrame(
+        {
+            "count": g.size(),
+            "sessions": g["session"].nunique(),
+            "success_rate": g["ok"].mean(),
+            "cost_usd": g["cost"].sum(min_count=1),
+            "unpriced_occurrences": g["unpriced"].sum(),
+        }
+    ).reset_index()
+    patterns = []
+    for k in out["key"]:
+        parts = []
+        k = int(k)
+        for _ in range(length):
+            k, r = divmod(k, base)
+            parts.append(str(flat.names[r]))
+        patterns.append(tuple(reversed(parts)))
+    out["pattern"] = patterns
+    out["label"] = [ARROW.join(p) for p in patterns]
+    out["length"] = length
+    out["count"] = out["count"].astype("int64")
+    out["sessions"] = out["sessions"].astype("int64")
+    out["unpriced_occurrences"] = out["unpriced_occurrences"].astype("int64")
+    out["cost_per_occurrence"] = out["cost_usd"] / out["count"]
+    return out[NGRAM_COLUMNS]
+
+
+def mine_ngrams(
+    sequences: pd.DataFrame,
+    min_length: int = 2,
+    max_length: int = 4,
+    min_count: int = 1,
+    filters: Filters | None = None,
+) -> SequenceMining:
+    """Count every run of ``min_length``..``max_length`` consecutive tool calls inside a session.
+
+    Parameters
+    ----------
+    sequences : DataFrame
+        Output of :func:`load_tool_sequences`.
+    min_length, max_length : int
+        N-gram lengths (calls), inclusive; 2..4 by default.
+    min_count : int
+        Drop patterns seen fewer times.
+    filters : Filters, optional
+        Recorded as ``window``.
+
+    Returns
+    -------
+    SequenceMining
+        With an empty table when no session has ``min_length`` calls.
+
+    Examples
+    --------
+    One session Read, Grep, Edit, Read, Grep, Edit gives Read → Grep twice,
+    Grep → Edit twice, Edit → Read once and Read → Grep → Edit twice.
+    """
+    if min_length < 1 or max_length < min_length:
+        raise ValueError("need 1 <= min_length <= max_length")
+    method = (
+        f"N-grams of {min_length}-{max_length} consecutive tool calls per session. {SUCCESS_RULE} {COST_RULE}"
+    )
+    flat = _flatten(sequences)
+    if flat is None:
+        return SequenceMining(
+            pd.DataFrame(columns=NGRAM_COLUMNS), 0, 0, min_length, max_length, _window(filters), method
+        )
+    parts = [_ngram_table(flat, n) for n in range(min_length, max_length + 1)]
+    parts = [p for p in parts if not p.empty]
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=NGRAM_COLUMNS)
+    table = table[table["count"] >= min_count]
+    table = table.sort_values(["count", "label"], ascending=[False, True], kind="stable").reset_index(
+        drop=True
+    )
+    return SequenceMining(
+        table, flat.n_sessions, len(flat.codes), min_length, max_length, _window(filters), method
+    )
+
+
+def transition_matrix(sequences: pd.DataFrame, filters: Filters | None = None) -> TransitionMatrix:
+    """From -> to counts and probabilities of consecutive tool calls within sessions.
+
+    Returns
+    -------
+    TransitionMatrix
+        Empty frames and zero counts when no session has two calls.
+    """
+    method = (
+        "Consecutive tool calls within a session; probability = count / transitions out of the first tool."
+    )
+    flat = _flatten(sequences)
+    starts = _windows(flat, 2) if flat is not None else np.empty(0, dtype=np.int64)
+    if len(starts) == 0:
+        return TransitionMatrix(
+            pd.DataFrame(columns=TRANSITION_COLUMNS),
+            pd.DataFrame(),
+            0,
+            0 if flat is None else flat.n_sessions,
+            _window(filters),
+            method,
+        )
+    pairs = pd.DataFrame(
+        {"from_tool": flat.names[flat.codes[starts]], "to_tool": flat.names[flat.codes[starts + 1]]}
+    )
+    table = pairs.groupby(["from_tool", "to_tool"]).size().rename("count").reset_index()
+    table["count"] = table["count"].astype("int64")
+    table["probability"] = table["count"] / table.groupby("from_tool")["count"].transform("sum")
+    table = table.sort_values(["from_tool", "count", "to_tool"], ascending=[True, False, True]).reset_index(
+        drop=True
+    )
+    matrix = table.pivot(index="from_tool", columns="to_tool", values="probability").fillna(0.0)
+    return TransitionMatrix(
+        table[TRANSITION_COLUMNS], matrix, len(starts), flat.n_sessions, _window(filters), method
+    )
+
+
+def common_workflows(
+    mining: SequenceMining, min_length: int = 3, top: int = 10, min_sessions: int = 2
+) -> Workflows:
+    """The most common workflows: n-grams of at least ``min_length`` calls with no tool twice in a row.
+
+    Ranked by the number of sessions containing them, then occurrences.
+    Patterns seen in fewer than ``min_sessions`` sessions are left out.
+
+    Returns
+    -------
+    Workflows
+        Empty table when nothing qualifies.
+    """
+    cols = ["label", "pattern", "length", "count", "sessions", "session_share", "success_rate", "cost_usd"]
+    method = (
+        f"N-grams of {min_length}+ calls without a tool repeated back to back, seen in at least {min_sessions} "
+        f"sessions; ranked by sessions, then occurrences. {SUCCESS_RULE}"
+    )
+    t = mining.ngrams
+    if t.empty or mining.n_sessions == 0:
+        return Workflows(pd.DataFrame(columns=cols), mining.n_sessions, mining.window, method)
+    distinct_steps = t["pattern"].map(lambda p: all(a != b for a, b in itertools.pairwise(p)))
+    t = t[(t["length"] >= min_length) & distinct_steps & (t["sessions"] >= min_sessions)].copy()
+    t["session_share"] = t["sessions"] / mining.n_sessions
+    t = t.sort_values(["sessions", "count", "label"], ascending=[False, False, True], kind="stable").head(top)
+    return Workflows(t[cols].reset_index(drop=True), mining.n_sessions, mining.window, method)
+
+
+def find_loops(
+    sequences: pd.DataFrame,
+    min_repeat: int = 3,
+    edit_tools: Sequence[str] = EDIT_TOOLS,
+    filters: Filters | None = None,
+) -> LoopReport:
+    """Runs of one tool repeated at least ``min_repeat`` times in a row, and edit -> failed Bash -> edit cycles.
+
+    Parameters
+    ----------
+    sequences : DataFrame
+        Output of :func:`load_tool_sequences`.
+    min_repeat : int
+        Shortest run reported (consecutive calls of the same tool), >= 2.
+    edit_tools : sequence of str
+        Tools counted as the edit steps of a cycle.
+
+    Returns
+    -------
+    LoopReport
+        Empty ``repeats`` and zero cycles when there is nothing to report.
+    """
+    if min_repeat < 2:
+        raise ValueError("min_repeat must be at least 2")
+    method = (
+        f"A repeat loop is a run of >= {min_repeat} consecutive calls of one tool in a session; an edit-fail-edit "
+        f"cycle is an edit ({', '.join(edit_tools)}), a failed Bash call, then an edit. {COST_RULE}"
+    )
+    flat = _flatten(sequences)
+    if flat is None:
+        return LoopReport(
+            pd.DataFrame(columns=LOOP_COLUMNS), min_repeat, 0, 0, float("nan"), 0, _window(filters), method
+        )
+    n = len(flat.codes)
+    boundary = np.ones(n, dtype=bool)
+    boundary[1:] = (flat.codes[1:] != flat.codes[:-1]) | (flat.session[1:] != flat.session[:-1])
+    run_start = np.flatnonzero(boundary)
+    run_len = np.diff(np.append(run_start, n))
+    run_id = np.cumsum(boundary) - 1
+    runs = pd.DataFrame(
+        {
+            "tool": flat.names[flat.codes[run_start]],
+            "session": flat.session[run_start],
+            "length": run_len,
+            "failed": np.bincount(run_id, weights=flat.failed.astype(float)),
+            "cost": np.bincount(run_id, weights=flat.call_cost),
+            "priced": flat.priced[run_start],
+        }
+    )
+    runs = runs[runs["length"] >= min_repeat]
+    if runs.empty:
+        repeats = pd.DataFrame(columns=LOOP_COLUMNS)
+    else:
+        runs = runs.assign(cost=runs["cost"].where(runs["priced"]))
+        g = runs.groupby("tool")
+        repeats = pd.DataFrame(
+            {
+                "runs": g.size(),
+                "sessions": g["session"].nunique(),
+                "calls": g["length"].sum(),
+                "longest": g["length"].max(),
+                "mean_length": g["length"].mean(),
+                "failed_share": g["failed"].sum() / g["length"].sum(),
+                "cost_usd": g["cost"].sum(min_count=1),
+            }
+        ).reset_index()
+        repeats = repeats.astype({"runs": "int64", "sessions": "int64", "calls": "int64", "longest": "int64"})
+        repeats = repeats.sort_values(["runs", "tool"], ascending=[False, True]).reset_index(drop=True)[
+            LOOP_COLUMNS
+        ]
+
+    starts = _windows(flat, 3)
+    names = flat.names
+    is_edit = np.isin(names[flat.codes], np.asarray(list(edit_tools), dtype=object))
+    is_bash = names[flat.codes] == "Bash"
+    hit = starts[is_edit[starts] & is_bash[starts + 1] & flat.failed[starts + 1] & is_edit[starts + 2]]
+    cycles = len(hit)
+    cycle_sessions = len(np.unique(flat.session[hit]))
+    priced_hits = hit[flat.priced[hit]]
+    cycle_cost = (
+        float(sum(flat.call_cost[priced_hits + j].sum() for j in range(3)))
+        if len(priced_hits)
+        else float("nan")
+    )
+    return LoopReport(
+        repeats, min_repeat, cycles, cycle_sessions, cycle_cost, flat.n_sessions, _window(filters), method
+    )
+
+
+def _money(x: float) -> str:
+    return f"${x:,.2f}"
+
+
+def suggestions(
+    usage: ToolUsage | None = None,
+    mining: SequenceMining | None = None,
+    loops: LoopReport | None = None,
+    min_occurrences: int = 5,
+    min_sessions: int = 2,
+    min_calls: int = 20,
+    per_kind: int = 2,
+    max_items: int = 8,
+) -> list[str]:
+    """Plain-sentence suggestions, each stating the numbers behind it.
+
+    A sentence is produced only when the data supports it:
+
+    * back-and-forth loops (A → B → A with A ≠ B) seen at least
+      ``min_occurrences`` times in at least ``min_sessions`` sessions;
+    * one tool repeated ``loops.min_repeat``+ times in a row, with the same
+      thresholds on runs and sessions;
+    * edit → failed Bash → edit cycles, same thresholds;
+    * tools with at least ``min_calls`` calls of known outcome failing 20% of
+      the time or more;
+    * tools with at least ``min_calls`` timed calls whose p95 is 30 s or more.
+
+    Each kind contributes at most ``per_kind`` sentences, the most costly (or,
+    unpriced, the most frequent; for tools, the most failures or timed calls)
+    first. Kinds appear in the order above.
+
+    Returns
+    -------
+    list of str
+        At most ``max_items`` sentences; empty when nothing qualifies.
+    """
+    kinds: list[list[tuple[float, float, str]]] = []
+
+    def weight(cost: float, count: int) -> tuple[float, float]:
+        return (0.0, -cost) if cost == cost else (1.0, -float(count))
+
+    if mining is not None and not mining.ngrams.empty:
+        t = mining.ngrams
+        ping = t[(t["length"] == 3) & (t["count"] >= min_occurrences) & (t["sessions"] >= min_sessions)]
+        ping = ping[ping["pattern"].map(lambda p: p[0] == p[2] and p[0] != p[1])]
+        found = []
+        for row in ping.itertuples():
+            label = "→".join(row.pattern)
+            if row.cost_usd == row.cost_usd:
+                text = (
+                    f"{label} loops cost {_money(row.cost_usd)} over {row.sessions:,} sessions "
+                    f"({row.count:,} occurrences, {row.success_rate:.0%} without a failed call)."
+                )
+            else:
+                text = (
+                    f"{label} loops occurred {row.count:,} times over {row.sessions:,} sessions "
+                    f"(unpriced; {row.success_rate:.0%} without a failed call)."
+                )
+            found.append((*weight(row.cost_usd, row.count), text))
+        kinds.append(found)
+    if loops is not None:
+        found = []
+        r = loops.repeats
+        if not r.empty:
+            for row in r[(r["runs"] >= min_occurrences) & (r["sessions"] >= min_sessions)].itertuples():
+                cost = f", {_money(row.cost_usd)}" if row.cost_usd == row.cost_usd else ""
+                found.append(
+                    (
+                        *weight(row.cost_usd, row.runs),
+                        f"{row.tool} ran {loops.min_repeat}+ times in a row {row.runs:,} times in {row.sessions:,} "
+                        f"sessions ({row.calls:,} calls, longest run {row.longest}{cost}); one broader call may "
+                        "replace such runs.",
+                    )
+                )
+        kinds.append(found)
+        if loops.edit_fail_edit >= min_occurrences and loops.edit_fail_edit_sessions >= min_sessions:
+            cost = loops.edit_fail_edit_cost_usd
+            money = f" and cost {_money(cost)}" if cost == cost else ""
+            kinds.append(
+                [
+                    (
+                        *weight(cost, loops.edit_fail_edit),
+                        f"Edit → failed Bash → Edit cycles happened {loops.edit_fail_edit:,} times in "
+                        f"{loops.edit_fail_edit_sessions:,} sessions{money}: a command failed after an edit and the file "
+                        "was edited again.",
+                    )
+                ]
+            )
+    if usage is not None and not usage.table.empty:
+        t = usage.table
+        known = t["succeeded"] + t["failed"]
+        total_failed = int(t["failed"].sum())
+        found = []
+        for row in t[(known >= min_calls) & (t["success_rate"] <= 0.8)].itertuples():
+            k = int(row.succeeded + row.failed)
+            share = row.failed / total_failed if total_failed else 0.0
+            found.append(
+                (
+                    0.0,
+                    -float(row.failed),
+                    f"{row.tool} failed {row.failed:,} of {k:,} calls ({row.failed / k:.0%}), "
+                    f"{share:.0%} of all tool failures.",
+                )
+            )
+        kinds.append(found)
+        found = []
+        for row in t[(t["timed_calls"] >= min_calls) & (t["p95_ms"] >= 30_000)].itertuples():
+            found.append(
+                (
+                    0.0,
+                    -float(row.timed_calls),
+                    f"{row.tool} is slow: p95 {row.p95_ms / 1000:.1f} s, median {row.p50_ms / 1000:.1f} s "
+                    f"over {row.timed_calls:,} timed calls.",
+                )
+            )
+        kinds.append(found)
+    out: list[str] = []
+    for found in kinds:
+        out.extend(text for *_, text in sorted(found)[:per_kind])
+    return out[:max_items]

@@ -1,0 +1,147 @@
+"""Benchmark: loaders + analysis of tools.py, models.py, sessions.py and search.py on an existing store.
+
+Usage::
+
+    python3 bench/bench_demo.py /tmp/bench-demo-1m            # make a store first
+    python3 bench/bench_analytics_b.py /tmp/bench-demo-1m
+    python3 bench/bench_analytics_b.py /tmp/bench-demo-1m --tz Europe/Paris --repeat 5
+    python3 bench/bench_analytics_b.py /tmp/bench-demo-1m --query pytest --query '"not found"'
+
+Each step runs ``--repeat`` times (after one warm-up run); the line shows the
+fastest and the median wall time and the size of what the step returned. The
+store is opened read-only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from analytics import models, search, sessions, tools  # noqa: E402
+from analytics.filters import Filters  # noqa: E402
+from analytics.store import Store  # noqa: E402
+
+QUERIES = (
+    ("tokens", "pytest"),
+    ("tokens", "replace_all"),
+    ("tokens", '"not found"'),
+    ("tokens", "String replace"),
+    ("substring", "Error"),
+    ("tokens", "no-such-word-anywhere"),
+    ("tokens", "%"),
+)
+
+
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float, object]:
+    result = fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), statistics.median(times), result
+
+
+def size(result: object) -> str:
+    if result is None:
+        return "None"
+    if hasattr(result, "shape"):
+        return f"{result.shape[0]:,} rows"
+    if isinstance(result, search.SearchResults):
+        return f"{result.total:,} matches, {len(result.hits)} hits"
+    if isinstance(result, list | tuple):
+        return f"{len(result)} items"
+    for attr in ("ngrams", "table", "repeats"):
+        if hasattr(result, attr):
+            return f"{getattr(result, attr).shape[0]:,} rows"
+    return type(result).__name__
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("store", type=Path, help="existing store directory")
+    ap.add_argument("--tz", default="UTC", help="reporting time zone (default UTC)")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--query", action="append", help="search query (tokens mode); repeatable")
+    args = ap.parse_args()
+    if not args.store.is_dir():
+        print(f"{args.store} does not exist", file=sys.stderr)
+        return 2
+
+    store = Store.open_embedded(args.store, readonly=True)
+    f = Filters(tz=args.tz)
+    try:
+        n_events = store.rows_sql("SELECT count() FROM telemetry")[0][0]
+        seqs = tools.load_tool_sequences(store, f)
+        frame = sessions.load_sessions(store, f)
+        mix = sessions.load_session_tool_mix(store, f)
+        scores = sessions.productivity_scores(frame, filters=f)
+        token_mix = models.load_token_mix(store, f)
+        mining = tools.mine_ngrams(seqs)
+        ids = list(frame["session_id"][:2]) if len(frame) >= 2 else ["", ""]
+        print(f"store {args.store}: {n_events:,} events, {len(frame):,} sessions, tz {args.tz}")
+
+        steps: list[tuple[str, Callable[[], object]]] = [
+            (
+                "tools     load_tool_stats + tool_usage",
+                lambda: tools.tool_usage(tools.load_tool_stats(store, f)),
+            ),
+            ("tools     load_tool_sequences", lambda: tools.load_tool_sequences(store, f)),
+            ("tools     mine_ngrams(2-4)", lambda: tools.mine_ngrams(seqs)),
+            ("tools     transition_matrix", lambda: tools.transition_matrix(seqs)),
+            ("tools     find_loops", lambda: tools.find_loops(seqs)),
+            (
+                "tools     common_workflows + suggestions",
+                lambda: (
+                    tools.common_workflows(mining),
+                    tools.suggestions(None, mining, tools.find_loops(seqs)),
+                ),
+            ),
+            (
+                "models    load_model_usage + model_summary",
+                lambda: models.model_summary(models.load_model_usage(store, f)),
+            ),
+            ("models    load_token_mix", lambda: models.load_token_mix(store, f)),
+            ("models    reprice", lambda: models.reprice(token_mix, targets=models.DEFAULT_ALTERNATIVES)),
+            ("models    recommend_savings", lambda: models.recommend_savings(token_mix)),
+            ("models    cache_efficiency", lambda: models.cache_efficiency(token_mix)),
+            ("sessions  load_sessions", lambda: sessions.load_sessions(store, f)),
+            ("sessions  load_session_tool_mix", lambda: sessions.load_session_tool_mix(store, f)),
+            ("sessions  productivity_scores", lambda: sessions.productivity_scores(frame)),
+            (
+                "sessions  peak_hours + consistency",
+                lambda: (sessions.peak_hours(scores, args.tz), sessions.consistency(scores)),
+            ),
+            ("sessions  compare_sessions", lambda: sessions.compare_sessions(ids[0], ids[1], frame, mix)),
+            ("sessions  session_insights", lambda: sessions.session_insights(ids[0], frame, scores, mix)),
+            (
+                "sessions  compare_groups(model, cost)",
+                lambda: sessions.compare_groups(frame, "model", "cost"),
+            ),
+        ]
+        queries = [("tokens", q) for q in args.query] if args.query else list(QUERIES)
+        for mode, q in queries:
+            steps.append(
+                (f"search    {mode:<9} {q}", lambda q=q, mode=mode: search.search(store, q, f, mode=mode))
+            )
+        width = max(len(name) for name, _ in steps)
+        print(f"{'step':<{width}}  {'min s':>8}  {'median s':>8}  result")
+        total = 0.0
+        for name, fn in steps:
+            best, med, result = timed(fn, args.repeat)
+            total += med
+            print(f"{name:<{width}}  {best:8.3f}  {med:8.3f}  {size(result)}")
+        print(f"{'sum of medians':<{width}}  {'':>8}  {total:8.3f}")
+    finally:
+        store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
