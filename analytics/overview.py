@@ -1,0 +1,16 @@
+"""Store-wide facts the app frames every page with: data bounds and filter options."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def load_data_bounds(store, tz: str = "UTC") -> pd.DataFrame:
+    """Per source: ``events``, ``first_day`` and ``last_day`` (dates in ``tz``)."""
+    return store.query("overview_bounds", tz=tz)
+
+
+def load_filter_options(store) -> dict[str, list[str]]:
+    """Distinct projects, models, users and sources, most used first."""
+    df = store.query("overview_options")
+    return {k: df.loc[df["kind"] == k, "value"].tolist() for k in ("project", "model", "user", "source")}

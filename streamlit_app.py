@@ -1,0 +1,95 @@
+"""Entry point: `streamlit run streamlit_app.py`.
+
+Run by Streamlit as a script (``__main__``) it is the router: page config, the
+shared sidebar filters (held in the URL) and st.navigation. Imported by the
+ASGI server that ``streamlit run`` starts for st.App, it mounts the JSON API
+next to the UI.
+"""
+
+from datetime import timedelta
+
+import streamlit as st
+
+if __name__ != "__main__":
+    from analytics.api import routes
+    from ui.data import get_store
+
+    app = st.App(__file__, routes=routes(get_store))
+else:
+    from ui import data, state
+
+    st.set_page_config(page_title="Claude Code telemetry", page_icon=":material/monitoring:", layout="wide")
+    pages = [
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/costs.py", title="Costs", icon=":material/payments:", url_path="costs"),
+        st.Page("pages/errors.py", title="Errors", icon=":material/error:", url_path="errors"),
+        st.Page("pages/tools.py", title="Tools", icon=":material/build:", url_path="tools"),
+        st.Page("pages/models.py", title="Models", icon=":material/memory:", url_path="models"),
+        st.Page("pages/sessions.py", title="Sessions", icon=":material/forum:", url_path="sessions"),
+        st.Page("pages/search.py", title="Search", icon=":material/search:", url_path="search"),
+    ]
+    nav = st.navigation(pages)
+
+    store = data.store_or_stop()
+    done = data.first_run()
+    if done == "demo":
+        st.toast("No Claude Code transcripts found: loaded the demo data.")
+    elif done == "transcripts":
+        st.toast("Ingested your Claude Code transcripts.")
+
+    tz = state.zone_from_url()
+    facts = data.data_state(tz)
+    bounds = (facts.first, facts.last) if facts.events else None
+    start, end = state.date_range_from_url(bounds)
+    with st.sidebar:
+        if facts.events:
+            st.caption(f"{facts.events:,} events from {', '.join(facts.sources)} · {facts.first} – {facts.last}")
+            if "demo" in facts.sources:
+                st.info("Showing demo data (synthetic).", icon=":material/science:")
+        if "f_dates" not in st.session_state:
+            st.session_state["f_dates"] = (start, end)
+
+        def _dates_changed():
+            value = st.session_state["f_dates"]
+            if len(value) == 2:
+                state.sync_to_url("from", value[0])
+                state.sync_to_url("to", value[1])
+
+        st.date_input("Dates", key="f_dates", on_change=_dates_changed, format="YYYY-MM-DD")
+        st.query_params["from"], st.query_params["to"] = start.isoformat(), end.isoformat()
+
+        from analytics.overview import load_filter_options
+
+        options = data.load(load_filter_options)
+        zones = sorted({tz, "UTC", "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles",
+                        "Asia/Tokyo", "Asia/Kolkata", "Australia/Sydney"})
+        if "f_tz" not in st.session_state:
+            st.session_state["f_tz"] = tz
+        st.selectbox("Reporting time zone", zones, key="f_tz",
+                     on_change=lambda: state.sync_to_url("tz", st.session_state["f_tz"]))
+        for param, label in (("project", "Projects"), ("model", "Models"), ("user", "Users")):
+            key = f"f_{param}"
+            if key not in st.session_state:
+                st.session_state[key] = [v for v in st.query_params.get_all(param) if v in options[param]]
+            st.multiselect(label, options[param], key=key, placeholder="All",
+                           on_change=lambda p=param, k=key: state.sync_to_url(p, st.session_state[k]))
+
+        if not data.hosted():
+            if st.button("Refresh", icon=":material/refresh:", key="refresh", help="Read new transcript lines"):
+                report = data.refresh_transcripts()
+                data.invalidate()
+                st.toast("No Claude Code directory found." if report is None else
+                         f"Read {report['bytes_read'] / 1e6:.1f} MB, {sum(report['new_events'].values()):,} new events.")
+
+            if st.toggle("Auto-refresh every minute", key="auto_refresh"):
+
+                @st.fragment(run_every=timedelta(seconds=60))
+                def _auto_refresh():
+                    report = data.refresh_transcripts()
+                    if report and report["files_read"]:
+                        st.rerun(scope="app")
+
+                _auto_refresh()
+        else:
+            st.caption("Read-only hosted view.")
+    nav.run()

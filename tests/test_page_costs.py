@@ -1,0 +1,112 @@
+import json
+import math
+from datetime import timedelta
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from analytics import api, costs, fmt
+from analytics.filters import local_zone
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "costs.py")
+
+
+def page(**query) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at
+
+
+def page_filters(store, **query):
+    """The filters the page builds from the same URL (same parameter names and defaults)."""
+    q = api.parse_params({"tz": local_zone(), **query})
+    return q.filters(api.data_bounds(store, q.tz))
+
+
+def metric(at: AppTest, label: str):
+    (m,) = [m for m in at.metric if m.label == label]
+    return m
+
+
+def day_spend(store, day) -> float:
+    """Spend of one local day, summed from the requests themselves."""
+    f = page_filters(store, **{"from": day.isoformat(), "to": day.isoformat()})
+    return float(costs.load_request_costs(store, f)["cost_usd"].sum())
+
+
+def test_renders_on_demo_and_numbers_match_the_analytics(app_on_demo, demo_store):
+    last = api.data_bounds(demo_store, local_zone())[1]
+    to = (last - timedelta(days=1)).isoformat()  # a past day: judged at its end, as the test is
+    at = page(to=to).run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Costs"]
+    f = page_filters(demo_store, to=to)
+    totals = api.period_totals(costs.load_cost_series(demo_store, f, "day"))
+    assert metric(at, "Spend").value == fmt.money(totals["spend"])
+    assert metric(at, "Requests").value == f"{totals['requests']:,}"
+    report = api.cost_burnrate(demo_store, f, {"day": 50.0, "month": 1000.0, "session": 10.0})
+    assert metric(at, "Spent today").value == fmt.money(report["current_cost"])
+    assert metric(at, "Burn rate").value == f"{fmt.money(report['burn_rate'])}/h"
+    assert metric(at, "Alert level").value == report["status"]
+    month = report["projection"]["month"]
+    assert metric(at, "Projected this month").value == (fmt.money(month["projected"]) if month else "–")
+    assert (
+        at.segmented_control(key="period").value == "day" and at.segmented_control(key="by").value == "model"
+    )
+    provenance = [df.value for df in at.dataframe if "cost_source" in df.value.columns]
+    assert provenance and int(provenance[0]["requests"].sum()) == totals["requests"]
+    assert any("claude-experimental-x" in w.value for w in at.warning)  # the demo's unpriced model is named
+
+
+def test_budget_slider_recomputes_the_daily_level(app_on_demo, demo_store):
+    tz = local_zone()
+    first, last = api.data_bounds(demo_store, tz)
+    # a day whose spend S has a slider step (USD 5) in (S, S / 0.9]: S / budget crosses 90% there
+    day = spend = budget = None
+    for back in range(1, 40):
+        d = last - timedelta(days=back)
+        s = day_spend(demo_store, d)
+        b = (math.floor(s / 5) + 1) * 5.0
+        if s > 0 and s / b >= 0.9:
+            day, spend, budget = d, s, b
+            break
+    assert day is not None, "no demo day fits a CRITICAL budget"
+    at = page(to=day.isoformat()).run()
+    assert not at.exception
+    assert metric(at, "Daily budget").value == costs.budget_status(spend, 50.0, 0.0).level
+    at.slider(key="budget_day").set_value(budget).run()
+    assert metric(at, "Daily budget").value == "CRITICAL"  # 90% <= S / budget < 100%
+    assert at.query_params["budget_day"] == str(budget)
+    larger = (math.floor(spend / 0.6 / 5) + 1) * 5.0  # S / larger < 60%
+    at.slider(key="budget_day").set_value(larger).run()
+    expected = "INFO" if spend / larger >= 0.5 else "OK"
+    assert metric(at, "Daily budget").value == expected
+    assert metric(at, "Daily budget").delta == f"{spend / larger:.0%} of {fmt.money(larger)} used"
+
+
+def test_url_seeds_the_budget_sliders(app_on_demo):
+    at = page(budget_day="20", budget_month="500", period="week", by="project").run()
+    assert not at.exception
+    assert at.slider(key="budget_day").value == 20.0
+    assert at.slider(key="budget_month").value == 500.0
+    assert at.slider(key="budget_session").value == 10.0  # the default
+    assert at.segmented_control(key="period").value == "week"
+    assert at.segmented_control(key="by").value == "project"
+
+
+def test_empty_store_says_so(app_on_empty):
+    at = page().run()
+    assert not at.exception
+    assert len(at.info) == 1 and "No API requests" in at.info[0].value
+    assert not at.metric
+
+
+def test_period_control_writes_the_url(app_on_demo):
+    at = page().run()
+    at.segmented_control(key="period").set_value("month").run()
+    assert not at.exception
+    assert at.query_params["period"] == "month"
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)  # the stacked bars, now per month
+    assert spec["encoding"]["x"]["timeUnit"] == "yearmonth"
+    assert spec["title"] == "What did each model cost per month?"

@@ -1,0 +1,90 @@
+from datetime import timedelta
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from analytics import api, fmt
+from analytics.filters import local_zone
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "overview.py")
+TITLES = [
+    "Error Rate Monitor",
+    "Cost Burn Rate Tracker",
+    "Timeout Risk Assessment",
+    "Tool Sequence Optimizer",
+    "Model Efficiency Tracker",
+]
+
+
+def page(**query) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at
+
+
+def page_filters(store, **query):
+    """The filters the page builds from the same URL (same parameter names and defaults)."""
+    q = api.parse_params({"tz": local_zone(), **query})
+    return q.filters(api.data_bounds(store, q.tz)), q
+
+
+def test_widgets_show_the_api_numbers(app_on_demo, demo_store):
+    last = api.data_bounds(demo_store, local_zone())[1]
+    to = (last - timedelta(days=1)).isoformat()  # a past day: the page and the test judge at its end
+    at = page(to=to, budget_day="20").run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Overview"]
+    assert [m.label for m in at.metric] == TITLES
+    f, q = page_filters(demo_store, to=to, budget_day="20")
+    w = api.telemetry_widgets(demo_store, f, q.budgets, q.threshold_ms)
+    values = {m.label: m.value for m in at.metric}
+    assert values["Error Rate Monitor"] == fmt.pct(w["error_rate"]["value"])
+    assert values["Cost Burn Rate Tracker"] == fmt.money(w["cost_burn"]["current_cost"])
+    assert values["Timeout Risk Assessment"] == fmt.duration_ms(w["timeout_risk"]["value"])
+    assert values["Tool Sequence Optimizer"] == (w["tool_sequences"]["value"] or "–")
+    assert values["Model Efficiency Tracker"] == fmt.pct(w["model_efficiency"]["value"], 0)
+    deltas = [m.delta for m in at.metric]
+    for key, delta in zip(
+        ["error_rate", "cost_burn", "timeout_risk", "tool_sequences", "model_efficiency"], deltas, strict=True
+    ):
+        t = w[key]["trend"]
+        assert delta == (f"{t['arrow']} {t['direction'].lower()}" if t["direction"] else None)
+    badges = [m.value for m in at.markdown if "-badge[" in m.value]
+    assert len(badges) == 5
+    assert [b.split("[")[1].rstrip("]") for b in badges] == [
+        w[k]["level"]
+        for k in ("error_rate", "cost_burn", "timeout_risk", "tool_sequences", "model_efficiency")
+    ]
+    assert w["cost_burn"]["budget"] == 20.0  # the URL's budget reached the widget
+    changes = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert changes == ["\n".join(f"- {s.replace('$', chr(92) + '$')}" for s in w["changes"])]
+    links = [m.value for m in at.markdown if m.value.startswith("[Open ")]
+    assert links == [
+        "[Open Errors](/errors)",
+        "[Open Costs](/costs)",
+        "[Open Errors](/errors)",
+        "[Open Tools](/tools)",
+        "[Open Models](/models)",
+    ]
+
+
+def test_demo_unpriced_model_is_named(app_on_demo):
+    at = page().run()
+    assert not at.exception
+    assert any("claude-experimental-x" in w.value for w in at.warning)
+
+
+def test_empty_store_says_so(app_on_empty):
+    at = page().run()
+    assert not at.exception
+    assert len(at.info) == 1 and "no telemetry yet" in at.info[0].value
+    assert not at.metric
+
+
+def test_range_without_calls_says_so(app_on_demo):
+    at = page(**{"from": "2001-01-01", "to": "2001-01-31"}).run()
+    assert not at.exception
+    assert (
+        len(at.info) == 1 and "No API calls or tool calls from 2001-01-01 to 2001-01-31" in at.info[0].value
+    )

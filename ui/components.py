@@ -1,0 +1,101 @@
+"""The few visual building blocks every page shares: colours, cards, tables, captions.
+
+Transcript text (prompts, tool inputs, errors) is only ever shown through
+:func:`plain` / dataframes, never as Markdown or HTML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+# One colour per model family and per event type, on every page.
+MODEL_COLORS = {
+    "opus": "#7b3294",
+    "sonnet": "#1f77b4",
+    "haiku": "#2ca02c",
+}
+EXTRA = ["#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#d62728", "#9467bd"]
+EVENT_COLORS = {
+    "api_request": "#1f77b4",
+    "api_error": "#d62728",
+    "tool_result": "#2ca02c",
+    "tool_decision": "#ff7f0e",
+    "user_prompt": "#9467bd",
+}
+LEVEL_COLORS = {"OK": "green", "INFO": "blue", "WARNING": "orange", "CRITICAL": "red", "EMERGENCY": "violet",
+                "LOW": "green", "MEDIUM": "orange", "HIGH": "red"}
+
+
+def model_color(model: str) -> str:
+    """Stable colour of a model: by family, else by a hash of its name."""
+    low = (model or "").lower()
+    for family, color in MODEL_COLORS.items():
+        if family in low:
+            shade = int(hashlib.md5(low.encode()).hexdigest(), 16) % 3  # noqa: S324 - colour choice only
+            return _shade(color, shade)
+    return EXTRA[int(hashlib.md5(low.encode()).hexdigest(), 16) % len(EXTRA)]  # noqa: S324
+
+
+def _shade(hex_color: str, step: int) -> str:
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    f = 1 - 0.18 * step
+    return f"#{int(r * f):02x}{int(g * f):02x}{int(b * f):02x}"
+
+
+def model_scale(models) -> alt.Scale:
+    models = sorted({m for m in models if m})
+    return alt.Scale(domain=models, range=[model_color(m) for m in models])
+
+
+def event_scale() -> alt.Scale:
+    return alt.Scale(domain=list(EVENT_COLORS), range=list(EVENT_COLORS.values()))
+
+
+def question(text: str) -> None:
+    """The one question a page (or section) answers."""
+    st.markdown(f"**{text}**")
+
+
+def plain(text: str) -> None:
+    """Transcript text as inert plain text (no Markdown, no HTML)."""
+    st.text(text)
+
+
+def level_badge(level: str) -> str:
+    color = LEVEL_COLORS.get(level, "gray")
+    return f":{color}-badge[{level}]"
+
+
+def card(container, label: str, value: str, delta: str | None = None, level: str | None = None,
+         help: str | None = None, delta_color: str = "inverse", delta_arrow: str = "auto") -> None:
+    """A metric card: value, delta against the previous period and the alert level's colour."""
+    with container.container(border=True):
+        st.metric(label, value, delta=delta, delta_color=delta_color, help=help, delta_arrow=delta_arrow)
+        if level:
+            st.markdown(level_badge(level))
+
+
+def table(df: pd.DataFrame, name: str, key: str, **kwargs) -> None:
+    """A dataframe with its CSV download."""
+    st.dataframe(df, hide_index=True, width="stretch", **kwargs)
+    st.download_button(
+        f"Download {name} (CSV)",
+        df.to_csv(index=False).encode(),
+        file_name=f"{name.replace(' ', '_')}.csv",
+        mime="text/csv",
+        key=f"dl_{key}",
+    )
+
+
+def chart(c: alt.Chart | alt.LayerChart, caption: str | None = None) -> None:
+    st.altair_chart(c, width="stretch")
+    if caption:
+        st.caption(caption)
+
+
+def zone_note(tz: str) -> None:
+    st.caption(f"Times and days are in {tz}.")
