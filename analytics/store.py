@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 SQL_DIR = Path(__file__).parent / "sql"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 MIN_SERVER_MAJOR = 26
 POOL_SIZE = 4
 APP_NAME = "cc-telemetry-analytics"

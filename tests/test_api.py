@@ -36,7 +36,7 @@ from analytics.api import (
     week_changes,
 )
 from analytics.filters import Filters
-from analytics.store import StoreError
+from analytics.store import SCHEMA_VERSION, StoreError
 from analytics.trends import fit_trend
 
 _ids = itertools.count()
@@ -500,7 +500,7 @@ def test_health_reports_store_data_and_versions(cost_store):
     assert h["status"] == "ok" and h["events"] == 5 and h["events_by_source"] == {"jsonl": 5}
     assert h["store"]["kind"] == "embedded"
     assert h["last_event"] == "2025-03-10T11:50:00+00:00"
-    assert h["versions"]["schema"] == "1" and h["versions"]["clickhouse"].startswith("26.")
+    assert h["versions"]["schema"] == SCHEMA_VERSION and h["versions"]["clickhouse"].startswith("26.")
     assert h["last_ingest"] is None
 
 

@@ -23,7 +23,7 @@ from clickhouse_connect.driver.exceptions import DatabaseError
 
 from analytics.filters import Filters
 from analytics.ingest.jsonl import ingest_jsonl
-from analytics.store import SQL_DIR, ServerConfig, Store, StoreError
+from analytics.store import SCHEMA_VERSION, SQL_DIR, ServerConfig, Store, StoreError
 
 BACKENDS = ("embedded", "http", "server")
 _ids = itertools.count()
@@ -166,7 +166,7 @@ def test_ensure_schema_is_idempotent(store):
     store.ensure_schema()
     for table in ("events", "otel_logs", "otel_events", "telemetry", "ingest_files", "ingest_runs", "meta"):
         assert store.table_exists(table), table
-    assert store.rows_sql("SELECT value FROM meta FINAL WHERE key = 'schema_version'") == [("1",)]
+    assert store.rows_sql("SELECT value FROM meta FINAL WHERE key = 'schema_version'") == [(SCHEMA_VERSION,)]
     assert store.rows_sql("SELECT count() FROM telemetry") == [(0,)]
 
 
@@ -271,7 +271,7 @@ def test_embedded_and_http_give_identical_frames(open_store):
         embedded.query("ingest_file_state", kind="jsonl"), http.query("ingest_file_state", kind="jsonl")
     )
     pd.testing.assert_frame_equal(_totals(embedded), _totals(http))
-    events_sql = "SELECT * EXCEPT ingested_at FROM events FINAL ORDER BY event_id"
+    events_sql = "SELECT * EXCEPT ingested_at FROM events ORDER BY event_id"
     pd.testing.assert_frame_equal(embedded.query_sql(events_sql), http.query_sql(events_sql))
 
 

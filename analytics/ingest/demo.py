@@ -1485,7 +1485,7 @@ def load_demo(
     Also adds the priced demo models' rates to ``prices`` and records the run
     in ``ingest_runs`` (kind ``'demo'``). Event ids depend only on the seed and
     the row number, so loading the same seed again replaces the earlier demo
-    rows with those ids (``events`` is a ReplacingMergeTree; reads use FINAL)
+    rows with those ids (they are deleted first)
     instead of adding to them.
 
     Parameters
@@ -1515,6 +1515,8 @@ def load_demo(
     rows = 0
     if n_events > 0 and days > 0:
         refresh_prices(store, [m for m, priced in zip(MODELS, _priced(), strict=True) if priced])
+        if store.rows_sql("SELECT count() FROM events WHERE source = 'demo'")[0][0]:
+            store.command_sql("DELETE FROM events WHERE startsWith(event_id, {prefix:String})", prefix=f"demo:{seed}:")
     for table in generate_demo(n_events, seed=seed, days=days, end=end):
         store.insert_arrow("events", table)
         rows += table.num_rows
@@ -1525,7 +1527,7 @@ def load_demo(
         cost += float(pc.sum(table["cost_usd"]).as_py() or 0.0)
         unpriced += int(pc.sum(pc.equal(table["cost_source"], "unpriced")).as_py() or 0)
     if rows:
-        # One part: reading `events FINAL` then costs nothing over a plain read (0.08 s vs 0.24 s at 10M).
+        # One part, deletions materialised: later reads scan the fewest bytes.
         store.command_sql("OPTIMIZE TABLE events FINAL")
     summary = {
         "events": counts,

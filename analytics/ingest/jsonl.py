@@ -11,8 +11,9 @@ Python only finds files and decides which bytes are new; ClickHouse parses.
   that offset; a torn last line is left for the next run. A file that shrank or
   was replaced is read again from the start.
 * Idempotent: event ids come from content (message id, tool_use id, line
-  uuid), and ``events`` is a ReplacingMergeTree on them, so reading a line
-  twice, or one file under two paths, changes no total.
+  uuid); a run replaces a stored event only by a higher version of it and adds
+  at most one row per id, so reading a line twice, or one file under two
+  paths, changes no total.
 * Robust: every line gets a verdict; unusable lines are counted by reason in the
   :class:`IngestReport` and skipped; the rest of the file still ingests.
 """
@@ -240,6 +241,8 @@ def ingest_jsonl(
         for name in EVENT_QUERIES:
             store.command(name)
         _count_events(store, report)
+        if report.dedup["already_in_store"]:
+            store.command("ingest_replace")
         store.command("ingest_commit")
         _clear_stage(store)
     if chunks:

@@ -1,7 +1,8 @@
 -- Canonical events written by the JSONL ingest and the demo generator.
--- ReplacingMergeTree on event_id: re-ingesting a line replaces its row; among
--- rows with one event_id the highest `version` wins (for api_request:
--- parent rows over sidechain replays, then the largest token total).
+-- One row per event_id: an ingest replaces a stored row only with a higher
+-- `version` (for api_request: parent rows over sidechain replays, then the
+-- largest token total) and never adds a second row for an id, so reads need
+-- no FINAL and the sort key can serve time windows.
 CREATE TABLE IF NOT EXISTS events
 (
     ts DateTime64(3, 'UTC'),
@@ -48,7 +49,9 @@ CREATE TABLE IF NOT EXISTS events
     version UInt64,
     ingested_at DateTime64(3, 'UTC') DEFAULT now64(3),
     INDEX idx_text lower(text) TYPE text(tokenizer = splitByNonAlpha) GRANULARITY 1,
-    INDEX idx_error lower(error_text) TYPE text(tokenizer = splitByNonAlpha) GRANULARITY 1
+    INDEX idx_error lower(error_text) TYPE text(tokenizer = splitByNonAlpha) GRANULARITY 1,
+    INDEX idx_event_id event_id TYPE bloom_filter(0.001) GRANULARITY 1,
+    INDEX idx_session session_id TYPE bloom_filter(0.01) GRANULARITY 1
 )
-ENGINE = ReplacingMergeTree(version)
-ORDER BY (event, event_id)
+ENGINE = MergeTree
+ORDER BY (event, ts)
