@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
@@ -183,6 +184,48 @@ widget_card(
         savings["sentence"] if savings else "No saving found from moving small requests to a cheaper model.",
     ],
 )
+
+st.subheader("How did spend and errors move, day by day?")
+daily = data.load(api.load_daily_activity, filters)
+if not daily.empty:
+    rates = api.daily_error_series(daily)
+    daily = daily.assign(day=daily["bucket"].dt.tz_localize(None))
+    rates = rates.assign(day=rates["bucket"].dt.tz_localize(None))
+    cols = st.columns(2)
+    with cols[0]:
+        ui.chart(
+            alt.Chart(daily, title="Spend per day")
+            .mark_bar(color=ui.EVENT_COLORS["api_request"])
+            .encode(
+                x=alt.X("day:T", title=f"Day ({tz})"),
+                y=alt.Y("cost_usd:Q", title="Spend (USD)"),
+                tooltip=[
+                    alt.Tooltip("day:T", title="Day"),
+                    alt.Tooltip("cost_usd:Q", title="Spend (USD)", format="$,.2f"),
+                    alt.Tooltip("requests:Q", title="Requests", format=","),
+                ],
+            )
+            .properties(height=220)
+        )
+    with cols[1]:
+        ui.chart(
+            alt.Chart(rates, title="API error rate per day")
+            .mark_line(point=True, color=ui.EVENT_COLORS["api_error"])
+            .encode(
+                x=alt.X("day:T", title=f"Day ({tz})"),
+                y=alt.Y("error_rate:Q", title="Failed API calls (%)", axis=alt.Axis(format="%")),
+                tooltip=[
+                    alt.Tooltip("day:T", title="Day"),
+                    alt.Tooltip("error_rate:Q", title="Error rate", format=".2%"),
+                    alt.Tooltip("errors:Q", title="Errors", format=","),
+                ],
+            )
+            .properties(height=220)
+        )
+    st.caption(
+        "The trend arrows above come from these series (Mann-Kendall test); the Costs and Errors pages show "
+        "the fitted lines."
+    )
 
 st.subheader("What changed since last week?")
 if w["changes"]:
