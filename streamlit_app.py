@@ -1,25 +1,20 @@
 """Entry point: `streamlit run streamlit_app.py`.
 
 Run by Streamlit as a script (``__main__``) it is the router: page config, the
-shared sidebar filters (held in the URL) and st.navigation. Imported by the
-ASGI server that ``streamlit run`` starts for st.App, it mounts the JSON API
-next to the UI.
+sign-in gate (when ``[auth]`` is configured), the shared sidebar filters (held
+in the URL) and st.navigation. Imported by the ASGI server that
+``streamlit run`` starts for st.App, it mounts the JSON API next to the UI,
+behind a bearer token when one is configured or the view is hosted (settings
+are read once, at start).
 """
 
 from datetime import timedelta
 
 import streamlit as st
 
-if __name__ != "__main__":
-    from analytics.api import routes
-    from ui.data import get_store
 
-    app = st.App(__file__, routes=routes(get_store))
-else:
-    from ui import data, state
-
-    st.set_page_config(page_title="Claude Code telemetry", page_icon=":material/monitoring:", layout="wide")
-    pages = [
+def app_pages() -> list:
+    return [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page("pages/costs.py", title="Costs", icon=":material/payments:", url_path="costs"),
         st.Page("pages/errors.py", title="Errors", icon=":material/error:", url_path="errors"),
@@ -28,7 +23,29 @@ else:
         st.Page("pages/sessions.py", title="Sessions", icon=":material/forum:", url_path="sessions"),
         st.Page("pages/search.py", title="Search", icon=":material/search:", url_path="search"),
     ]
-    nav = st.navigation(pages)
+
+
+if __name__ != "__main__":
+    from analytics.api import routes
+    from ui.data import get_store, hosting
+
+    # Declared once at server start: until st.navigation has run in this process, Streamlit serves a
+    # deep link such as /costs straight from the pages/ directory, without this router (and its sign-in).
+    st.navigation(app_pages())
+    cfg = hosting()
+    app = st.App(
+        __file__,
+        routes=routes(get_store, cfg.api_token, require_token=cfg.token_required, text_allowed=cfg.text_allowed),
+    )
+else:
+    from ui import auth, data, state
+
+    st.set_page_config(page_title="Claude Code telemetry", page_icon=":material/monitoring:", layout="wide")
+    if data.hosting().login and not data.signed_in():
+        st.navigation(app_pages(), position="hidden")  # known paths, no menu; the page itself is not run
+        auth.login_screen()
+        st.stop()
+    nav = st.navigation(app_pages())
 
     store = data.store_or_stop()
     done = data.first_run()
@@ -67,7 +84,10 @@ else:
             st.session_state["f_tz"] = tz
         st.selectbox("Reporting time zone", zones, key="f_tz",
                      on_change=lambda: state.sync_to_url("tz", st.session_state["f_tz"]))
+        pinned = data.pinned_users()
         for param, label in (("project", "Projects"), ("model", "Models"), ("user", "Users")):
+            if param == "user" and pinned is not None:
+                continue  # a per-user view shows only the signed-in user's sessions
             key = f"f_{param}"
             if key not in st.session_state:
                 st.session_state[key] = [v for v in st.query_params.get_all(param) if v in options[param]]
@@ -92,4 +112,5 @@ else:
                 _auto_refresh()
         else:
             st.caption("Read-only hosted view.")
+        auth.account_box()
     nav.run()

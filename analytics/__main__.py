@@ -169,6 +169,37 @@ def cmd_export(store: Store, args) -> int:
     return 0
 
 
+def cmd_snapshot(store: Store, args) -> int:
+    from analytics.snapshot import write_snapshot
+
+    out = Path(args.out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        print(f"error: {out} already exists and is not an empty directory: pick a new one.", file=sys.stderr)
+        return 1
+    report = write_snapshot(store, out)
+    if args.json:
+        print(json.dumps(report.__dict__, indent=2))
+        return 0
+    print(
+        f"snapshot of {report.source} written to {report.path} ({report.bytes / 1e6:.1f} MB, {report.seconds:.1f} s)"
+    )
+    for table, n in report.rows.items():
+        print(f"  {table:<12} {n:>12,} rows")
+    print(f"open it read-only: ANALYTICS_DB={report.path} ANALYTICS_HOSTED=1 streamlit run streamlit_app.py")
+    return 0
+
+
+def cmd_schema(store: Store | None, args) -> int:
+    from analytics.hosting import prepare_store, schema_sql
+
+    if not args.apply:
+        sys.stdout.write(schema_sql(args.database))
+        return 0
+    added = prepare_store(store)
+    print(f"schema ready on {store.kind} {store.location}; {added} price rows added")
+    return 0
+
+
 def cmd_serve_check(store: Store, args) -> int:
     print(
         f"{store.kind} store at {store.location}: ClickHouse {store.server_version()}, "
@@ -254,6 +285,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser(
+        "snapshot",
+        parents=[db_opt],
+        help="write a read-only copy of the store to share",
+        description="Copy the telemetry (events, otel_logs, prices, ingest history) into a new embedded "
+        "store directory OUT_DIR, through the engine (consistent, also from a server). Open it with "
+        "ANALYTICS_DB=OUT_DIR ANALYTICS_HOSTED=1.",
+    )
+    p.add_argument("out", metavar="OUT_DIR", help="a new (or empty) directory")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_snapshot)
+
+    p = sub.add_parser(
+        "schema",
+        parents=[db_opt],
+        help="print (or create) the schema a ClickHouse server needs",
+        description="Print the DDL of the tables, views and functions the app reads, and the statements "
+        "of its read-only user (--print, the default); or create them in the configured store and fill "
+        "the price book for the models in its data (--apply, with an administrator's credentials).",
+    )
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--print", dest="apply", action="store_false", help="print the DDL (default)")
+    mode.add_argument("--apply", dest="apply", action="store_true", help="create it in the configured store")
+    p.add_argument(
+        "--database", default="telemetry", help="database named in the printed GRANT (default telemetry)"
+    )
+    p.set_defaults(func=cmd_schema, apply=False)
+
+    p = sub.add_parser(
         "serve-check",
         parents=[db_opt],
         help="check that the configured store answers",
@@ -265,6 +324,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "schema" and not args.apply:
+        try:
+            return args.func(None, args)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     try:
         store = Store.from_env(args.db)
     except StoreLocked as exc:

@@ -36,6 +36,7 @@ duration histogram and the latest errors.
 
 from __future__ import annotations
 
+import hmac
 import json
 import math
 import platform
@@ -1644,28 +1645,93 @@ def _answer(store_provider: Callable[[], Any], query: ApiQuery, build) -> dict:
     return build(store, query.filters(data_bounds(store, query.tz)), query)
 
 
-def routes(store_provider: Callable[[], Any]) -> list:
+NO_TOKEN_CONFIGURED = (
+    "This hosted API needs a bearer token, but none is configured: set ANALYTICS_API_TOKEN "
+    "or api_token in the secrets, restart the app and send 'Authorization: Bearer <token>'."
+)
+"""The 401 answer of a hosted API without a configured token (every route but health)."""
+
+
+def check_bearer(authorization: str | None, token: str | None, required: bool = False) -> str | None:
+    """Whether a request's ``Authorization`` header lets it through: None if so, else why not.
+
+    Parameters
+    ----------
+    authorization : str or None
+        The request's ``Authorization`` header (``Bearer <token>``, the scheme
+        in any case).
+    token : str or None
+        The configured token; None when there is none.
+    required : bool
+        A token is needed even when none is configured (hosted view): every
+        request is then refused with :data:`NO_TOKEN_CONFIGURED`.
+
+    The comparison is constant-time (``hmac.compare_digest`` on the UTF-8
+    bytes), so the answer's timing does not reveal how much of a guess matched.
+    No token and not required: every request passes (local use).
+    """
+    if token is None:
+        return NO_TOKEN_CONFIGURED if required else None
+    scheme, _, sent = (authorization or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not sent.strip():
+        return "This API needs a bearer token: send 'Authorization: Bearer <token>'."
+    if not hmac.compare_digest(sent.strip().encode(), token.encode()):
+        return "The bearer token is not valid."
+    return None
+
+
+def routes(
+    store_provider: Callable[[], Any],
+    token: str | None = None,
+    *,
+    require_token: bool = False,
+    text_allowed: bool = True,
+) -> list:
     """The JSON API as starlette routes, for ``st.App(..., routes=routes(get_store))``.
 
     ``GET /api/telemetry-widgets``, ``/api/telemetry/cost-burnrate``,
     ``/api/telemetry/error-monitor`` (query parameters: :func:`parse_params`)
-    and ``/api/health``. ``store_provider()`` gives the store; store work runs
-    in a worker thread. Status codes: 200 with the builder's JSON; 400 with
+    and ``/api/health``; the API only reads (there is no ingest, demo or
+    refresh route). ``store_provider()`` gives the store; store work runs in
+    a worker thread. Status codes: 200 with the builder's JSON; 400 with
     ``{"error", "parameter"}`` for a bad parameter; 503 with ``{"error"}`` when
     the store cannot be reached or a query fails (health: its own JSON with
     ``status`` "error").
+
+    Access (:func:`check_bearer`): with a ``token``, or with ``require_token``
+    (hosted view), a request without ``Authorization: Bearer <token>`` gets
+    401 with ``{"error"}`` and a ``WWW-Authenticate: Bearer`` header - except
+    ``/api/health``, which then answers only ``{"status"}`` (for load
+    balancers) and its full JSON to a valid token. Without ``text_allowed``
+    every transcript text in an answer (keys of
+    :data:`analytics.privacy.TEXT_COLUMNS`) reads ``"(hidden)"``.
     """
     from starlette.concurrency import run_in_threadpool
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
+    from analytics.privacy import redact_json
+
     store_errors = _store_errors()
+    guarded = token is not None or require_token
 
     def respond(payload: Any, status: int = 200) -> JSONResponse:
         return JSONResponse(jsonable(payload), status_code=status)
 
+    def refusal(request) -> str | None:
+        return check_bearer(request.headers.get("authorization"), token, require_token) if guarded else None
+
+    def unauthorized(request, reason: str) -> JSONResponse:
+        challenge = 'Bearer realm="telemetry-api"'
+        if token is not None and request.headers.get("authorization"):
+            challenge += ', error="invalid_token"'
+        return JSONResponse({"error": reason}, status_code=401, headers={"WWW-Authenticate": challenge})
+
     def endpoint(build):
         async def handler(request):
+            reason = refusal(request)
+            if reason is not None:
+                return unauthorized(request, reason)
             try:
                 query = parse_params(request.query_params)
             except ParamError as exc:
@@ -1674,7 +1740,7 @@ def routes(store_provider: Callable[[], Any]) -> list:
                 result = await run_in_threadpool(_answer, store_provider, query, build)
             except store_errors as exc:
                 return respond({"error": f"The telemetry store is unavailable: {exc}"}, 503)
-            return respond(result)
+            return respond(result if text_allowed else redact_json(jsonable(result)))
 
         return handler
 
@@ -1691,7 +1757,10 @@ def routes(store_provider: Callable[[], Any]) -> list:
             return health(store)
 
         result = await run_in_threadpool(work)
-        return respond(result, 200 if result["status"] == "ok" else 503)
+        status = 200 if result["status"] == "ok" else 503
+        if refusal(request) is not None:
+            return respond({"status": result["status"]}, status)
+        return respond(result, status)
 
     return [
         Route("/api/telemetry-widgets", endpoint(_build_widgets), methods=["GET"]),

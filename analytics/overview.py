@@ -13,4 +13,6 @@ def load_data_bounds(store, tz: str = "UTC") -> pd.DataFrame:
 def load_filter_options(store) -> dict[str, list[str]]:
     """Distinct projects, models, users and sources, most used first."""
     df = store.query("overview_options")
+    if "kind" not in df.columns:  # an empty result may come without columns
+        return {k: [] for k in ("project", "model", "user", "source")}
     return {k: df.loc[df["kind"] == k, "value"].tolist() for k in ("project", "model", "user", "source")}

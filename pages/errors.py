@@ -319,7 +319,7 @@ else:
 
 # -- recent errors --------------------------------------------------------------
 st.subheader("Recent errors")
-recent = data.load(api.load_recent_errors, filters, limit=200)
+recent = data.redact_text(data.load(api.load_recent_errors, filters, limit=200))
 if recent.empty:
     st.caption("No API errors or failed tool calls in this range.")
 else:

@@ -50,6 +50,13 @@ if not facts.events:
         "Nothing to search: the store is empty. Ingest your Claude Code transcripts (Refresh) or load the demo data."
     )
     st.stop()
+if not data.text_allowed():
+    # Hits, suggestions, names and even match counts come from transcript text: all of it stays hidden.
+    st.info(
+        "Search is off in this hosted view: prompts, tool inputs and error texts are hidden "
+        "(an administrator can allow them with show_text = true)."
+    )
+    st.stop()
 
 # -- the query ---------------------------------------------------------------------
 if "q" not in st.session_state:

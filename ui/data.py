@@ -7,6 +7,11 @@ a bounded number of entries. Cached functions never render.
 Who writes: the app process owns the embedded store; it ingests new transcript
 lines itself (first run, Refresh, auto-refresh). A CLI ingest started while
 the app runs stops with a message pointing here (see analytics.store).
+
+Hosted view (:func:`hosting`, from the environment and ``st.secrets``; see
+``analytics.hosting``): the store is opened read-only and nothing is ingested;
+transcript text goes through :func:`redact_text`; with ``per_user`` the
+filters are pinned to the signed-in user (:func:`pinned_users`).
 """
 
 from __future__ import annotations
@@ -17,39 +22,119 @@ import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import pandas as pd
 import streamlit as st
 
+from analytics import hosting as hosting_rules
 from analytics.filters import Filters
-from analytics.store import Store, StoreError
+from analytics.privacy import TEXT_COLUMNS, redact_frame
+from analytics.store import ServerConfig, Store, StoreError
 
 TTL = 600
 MAX_ENTRIES = 256
 _ingest_lock = threading.RLock()
 
 
+def secrets() -> dict:
+    """``st.secrets`` as a plain dict; empty when no secrets file exists."""
+    try:
+        return st.secrets.to_dict()
+    except FileNotFoundError:  # Streamlit's "no secrets found" error is one
+        return {}
+
+
+def hosting() -> hosting_rules.HostingConfig:
+    """How this deployment is shared: hosted, API token, text, per-user view, sign-in."""
+    return hosting_rules.hosting_config(os.environ, secrets())
+
+
 def hosted() -> bool:
-    """Read-only hosted mode (``ANALYTICS_HOSTED=1``): no ingest, demo or delete actions."""
-    return os.environ.get("ANALYTICS_HOSTED", "").lower() in ("1", "true", "yes")
+    """Read-only hosted mode (``ANALYTICS_HOSTED=1`` or ``hosted = true`` in the secrets):
+    no ingest, demo or refresh actions; the store is opened read-only."""
+    return hosting().hosted
+
+
+def text_allowed() -> bool:
+    """Transcript text (prompts, tool inputs, error texts) may be shown: not hosted, or ``show_text``."""
+    return hosting().text_allowed
+
+
+def redact_text(df: pd.DataFrame, columns=TEXT_COLUMNS) -> pd.DataFrame:
+    """``df`` as it may be shown: its transcript-text ``columns`` hidden unless :func:`text_allowed`.
+
+    Returns a copy when it hides anything; never changes ``df`` (cached frames stay intact).
+    """
+    return df if text_allowed() else redact_frame(df, columns)
+
+
+def signed_in() -> bool:
+    """A user signed in through ``st.login`` (False when no ``[auth]`` is configured)."""
+    return hosting().login and bool(st.user.get("is_logged_in", False))
+
+
+def signed_in_email() -> str | None:
+    """The signed-in user's e-mail, None when nobody is signed in or the provider sent none."""
+    return (st.user.get("email") or None) if signed_in() else None
+
+
+def pinned_users() -> tuple[str, ...] | None:
+    """The user filter of a per-user view (see ``analytics.hosting.pinned_users``); None otherwise."""
+    return hosting_rules.pinned_users(hosting(), signed_in_email())
+
+
+def open_store(readonly: bool) -> Store:
+    """``Store.from_env``, reading ``[connections.telemetry]`` from ``st.secrets`` as well.
+
+    Streamlit may read secrets from places ``analytics.store.read_secrets`` does
+    not (``--secrets.files``, a hosting platform); an embedded ``ANALYTICS_DB``
+    or ``CLICKHOUSE_HOST`` still wins, as in ``Store.from_env``.
+    """
+    conn = secrets().get("connections", {}).get("telemetry")
+    from_env = os.environ.get("ANALYTICS_DB") or os.environ.get("CLICKHOUSE_HOST")
+    if not from_env and conn and conn.get("host"):
+        return Store.open_server(ServerConfig.from_mapping(conn), readonly=readonly)
+    return Store.from_env(readonly=readonly)
 
 
 @st.cache_resource(show_spinner=False)
 def get_store() -> Store:
-    """The process-wide store (embedded chDB or server), schema ensured once."""
-    store = Store.from_env(readonly=hosted())
+    """The process-wide store (embedded chDB or server), schema ensured once.
+
+    Hosted: opened read-only, so no schema is created (the store must already
+    hold it) and every write is refused.
+    """
+    store = open_store(readonly=hosted())
     store.ensure_schema()
     return store
 
 
 def store_or_stop() -> Store:
-    """The store, or a clear error (with the configuration hint) and a stopped page."""
+    """The store, or a clear error (with the configuration hint) and a stopped page.
+
+    Where sign-in is configured and nobody is signed in, the sign-in screen
+    and a stopped page instead: no page shows data to a signed-out visitor,
+    however it was reached.
+    """
+    if hosting().login and not signed_in():
+        from ui.auth import login_screen
+
+        login_screen()
+        st.stop()
     try:
         return get_store()
     except StoreError as exc:
         st.error(f"The telemetry store is unreachable: {exc}")
-        st.info(
-            "Point the app at a store with `ANALYTICS_DB=/path/to/dir` (embedded) or a ClickHouse server in "
-            "`.streamlit/secrets.toml` under `[connections.telemetry]` (see `.streamlit/secrets.toml.example`)."
-        )
+        if hosted():
+            st.info(
+                "This is a read-only hosted view: it needs an existing store (`ANALYTICS_DB` pointing at a "
+                "snapshot made with `python -m analytics snapshot`, or a ClickHouse server with the schema, "
+                "under `[connections.telemetry]` in the secrets)."
+            )
+        else:
+            st.info(
+                "Point the app at a store with `ANALYTICS_DB=/path/to/dir` (embedded) or a ClickHouse server in "
+                "`.streamlit/secrets.toml` under `[connections.telemetry]` (see `.streamlit/secrets.toml.example`)."
+            )
         st.stop()
 
 

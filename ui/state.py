@@ -58,11 +58,20 @@ def date_range_from_url(bounds: tuple[date, date] | None) -> tuple[date, date]:
 
 
 def current_filters(bounds: tuple[date, date] | None = None) -> Filters:
-    """The filters of the current view (URL first, then defaults)."""
+    """The filters of the current view (URL first, then defaults).
+
+    In a per-user view (``per_user`` in the secrets) the users are pinned to
+    the signed-in user, whatever the URL says (``ui.data.pinned_users``).
+    """
+    from ui.data import pinned_users
+
     tz = zone_from_url()
     start, end = date_range_from_url(bounds)
     zone = ZoneInfo(tz)
     lists = {p: tuple(v for v in st.query_params.get_all(p) if v) for p in LIST_PARAMS}
+    pinned = pinned_users()
+    if pinned is not None:
+        lists["user"] = pinned
     return Filters(
         start=datetime.combine(start, time(), zone),
         end=datetime.combine(end + timedelta(days=1), time(), zone),

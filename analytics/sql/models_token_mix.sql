@@ -6,12 +6,12 @@
 -- starts are among them. min_total_input / max_total_input let the caller
 -- check that. `small` marks requests with fewer than `small_output` output
 -- tokens (the candidates of a move to a cheaper model).
-WITH input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens AS total_input
+WITH t.input_tokens + t.cache_read_tokens + t.cache_write_5m_tokens + t.cache_write_1h_tokens AS total_input
 SELECT
     toString(model) AS model,
     arrayCount(b -> total_input >= b,
                arrayDistinct(arrayConcat({bounds:Array(UInt64)}, (SELECT groupArray(tier_start) FROM prices)))) AS bucket,
-    toUInt8(output_tokens < {small_output:UInt64}) AS small,
+    toUInt8(t.output_tokens < {small_output:UInt64}) AS small,
     {small_output:UInt64} AS small_output_limit,
     count() AS requests,
     sum(input_tokens) AS input_tokens,
@@ -22,9 +22,7 @@ SELECT
     min(total_input) AS min_total_input,
     max(total_input) AS max_total_input,
     sum(cost_usd) AS cost_usd,
-    countIf(cost_usd IS NOT NULL) AS priced_requests
-FROM telemetry
-WHERE event = 'api_request' AND __FILTERS__
+    countIf(t.cost_usd IS NOT NULL) AS priced_requests
+FROM (SELECT * FROM telemetry WHERE event = 'api_request' AND __FILTERS__) AS t
 GROUP BY model, bucket, small
 ORDER BY model, bucket, small
-SETTINGS prefer_column_name_to_alias = 1

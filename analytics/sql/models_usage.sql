@@ -12,15 +12,13 @@ SELECT
     sumIf(cache_write_5m_tokens, event = 'api_request') AS cache_write_5m_tokens,
     sumIf(cache_write_1h_tokens, event = 'api_request') AS cache_write_1h_tokens,
     sumIf(cost_usd, event = 'api_request') AS cost_usd,
-    countIf(event = 'api_request' AND cost_usd IS NOT NULL) AS priced_requests,
+    countIf(event = 'api_request' AND t.cost_usd IS NOT NULL) AS priced_requests,
     countIf(event = 'api_request' AND duration_ms IS NOT NULL) AS timed_requests,
     quantileExactIf(0.5)(duration_ms, event = 'api_request') AS p50_ms,
     quantileExactIf(0.95)(duration_ms, event = 'api_request') AS p95_ms,
     quantileExactIf(0.99)(duration_ms, event = 'api_request') AS p99_ms,
     quantileExactIf(0.5)(ttft_ms, event = 'api_request') AS ttft_p50_ms,
     uniqExactIf(session_id, event = 'api_request') AS sessions
-FROM telemetry
-WHERE event IN ('api_request', 'api_error') AND __FILTERS__
+FROM (SELECT * FROM telemetry WHERE event IN ('api_request', 'api_error') AND __FILTERS__) AS t
 GROUP BY model
 ORDER BY requests DESC, model
-SETTINGS prefer_column_name_to_alias = 1

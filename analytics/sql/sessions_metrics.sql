@@ -17,12 +17,12 @@ SELECT
     countIf(event = 'user_prompt') AS prompts,
     countIf(event = 'api_request') AS requests,
     sumIf(cost_usd, event = 'api_request') AS cost_usd,
-    countIf(event = 'api_request' AND cost_usd IS NULL) AS unpriced_requests,
+    countIf(event = 'api_request' AND t.cost_usd IS NULL) AS unpriced_requests,
     sumIf(input_tokens, event = 'api_request') AS input_tokens,
     sumIf(output_tokens, event = 'api_request') AS output_tokens,
     sumIf(cache_read_tokens, event = 'api_request') AS cache_read_tokens,
     sumIf(cache_write_5m_tokens + cache_write_1h_tokens, event = 'api_request') AS cache_write_tokens,
-    sumIf(input_tokens + output_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens,
+    sumIf(t.input_tokens + t.output_tokens + t.cache_read_tokens + t.cache_write_5m_tokens + t.cache_write_1h_tokens,
           event = 'api_request') AS total_tokens,
     countIf(event = 'tool_result') AS tool_calls,
     countIf(event = 'tool_result' AND success = 0) AS tool_errors,
@@ -36,9 +36,7 @@ SELECT
     argMin(user, ts) AS user,
     toHour(min(ts), {tz:String}) AS start_hour,
     toString(toDate(min(ts), {tz:String})) AS start_day
-FROM telemetry
-WHERE session_id != '' AND __FILTERS__
+FROM (SELECT * FROM telemetry WHERE session_id != '' AND __FILTERS__) AS t
 GROUP BY session_id
 HAVING empty({models:Array(String)}) OR countIf(event = 'api_request') > 0
 ORDER BY start, session_id
-SETTINGS prefer_column_name_to_alias = 1

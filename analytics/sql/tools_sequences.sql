@@ -8,11 +8,9 @@ SELECT
     arrayMap(c -> c.4, calls) AS tools,
     arrayMap(c -> c.5, calls) AS failed,
     countIf(event = 'api_request') AS requests,
-    countIf(event = 'api_request' AND cost_usd IS NULL) AS unpriced_requests,
+    countIf(event = 'api_request' AND t.cost_usd IS NULL) AS unpriced_requests,
     sumIf(cost_usd, event = 'api_request') AS cost_usd
-FROM telemetry
-WHERE event IN ('tool_result', 'api_request') AND session_id != '' AND __FILTERS__
+FROM (SELECT * FROM telemetry WHERE event IN ('tool_result', 'api_request') AND session_id != '' AND __FILTERS__) AS t
 GROUP BY session_id
 HAVING countIf(event = 'tool_result') > 0
 ORDER BY session_id
-SETTINGS prefer_column_name_to_alias = 1
