@@ -11,11 +11,6 @@ from ui import components as ui
 from ui import data, state
 
 
-def md(text: str) -> str:
-    """Our own sentences in Markdown: dollar signs are money, not formulas."""
-    return text.replace("$", r"\$")
-
-
 def url_choice(label: str, options: tuple[str, ...], key: str, default: str) -> str:
     """A segmented control seeded from the URL parameter ``key`` and written back to it."""
     if key not in st.session_state:
@@ -32,23 +27,9 @@ def url_choice(label: str, options: tuple[str, ...], key: str, default: str) -> 
     return choice
 
 
-def signed(x: float, show) -> str:
-    """A delta with its sign in front (st.metric reads the sign from the first character)."""
-    return f"{'-' if x < 0 else '+'}{show(abs(x))}"
-
-
-def local(ts) -> pd.Series:
-    """Instants as naive times of the reporting zone (charts show them as they are)."""
-    return pd.to_datetime(ts).dt.tz_convert(tz).dt.tz_localize(None)
-
-
 st.title("Costs")
 ui.question("Where does the money go, how fast is it going, and will we stay within budget?")
-data.store_or_stop()
-tz = state.zone_from_url()
-facts = data.data_state(tz)
-filters = state.current_filters((facts.first, facts.last) if facts.events else None)
-ui.zone_note(tz)
+tz, facts, filters = data.page_view()
 
 provenance = api.cost_provenance(data.load(api.load_cost_provenance, filters))
 if provenance is None:
@@ -81,7 +62,7 @@ ui.card(
     cols[0],
     "Spend",
     fmt.money(now_totals["spend"]),
-    delta=signed(now_totals["spend"] - before["spend"], fmt.money),
+    delta=ui.signed(now_totals["spend"] - before["spend"], fmt.money),
     help=f"Priced requests only; unpriced ones are counted apart. {vs}",
 )
 ui.card(
@@ -97,7 +78,7 @@ ui.card(
     "Cost per request",
     fmt.money(now_totals["cost_per_request"]),
     help=f"USD per priced request. {vs}",
-    delta=signed(now_totals["cost_per_request"] - before["cost_per_request"], fmt.money)
+    delta=ui.signed(now_totals["cost_per_request"] - before["cost_per_request"], fmt.money)
     if now_totals["cost_per_request"] is not None and before["cost_per_request"] is not None
     else None,
 )
@@ -105,7 +86,7 @@ ui.card(
     cols[3],
     "Tokens",
     fmt.tokens(now_totals["tokens"]),
-    delta=signed(now_totals["tokens"] - before["tokens"], fmt.tokens),
+    delta=ui.signed(now_totals["tokens"] - before["tokens"], fmt.tokens),
     delta_color="off",
     help=f"Input + output + cache reads + cache writes. {vs}",
 )
@@ -155,7 +136,7 @@ for col, key, label in (
         delta_color="off",
         delta_arrow="off",
         delta=f"{fmt.pct(s['percent_used'] / 100, 0)} of {fmt.money(s['budget'])} used",
-        help=md(
+        help=ui.md(
             f"{fmt.money(s['spend'])} spent, {fmt.money(s['remaining'])} left; "
             + (
                 "used up"
@@ -189,7 +170,7 @@ ui.card(
         if interval["low"] is not None
         else None
     ),
-    help=md(f"Over the last {snapshot.window_hours:g} hours. {interval['method']}."),
+    help=ui.md(f"Over the last {snapshot.window_hours:g} hours. {interval['method']}."),
 )
 day_budget = report["budgets"]["day"]
 ttes = day_budget["time_to_exhaustion_hours"] if day_budget else None
@@ -207,14 +188,14 @@ ui.card(
     delta_color="off",
     delta_arrow="off",
     delta=f"{fmt.money(month['low'])}–{fmt.money(month['high'])}" if month else None,
-    help=md(month["method"]) if month else "Needs 3 days of history before today.",
+    help=ui.md(month["method"]) if month else "Needs 3 days of history before today.",
 )
 for alert in report["alerts"]:
-    (st.error if alert["level"] in ("CRITICAL", "EMERGENCY") else st.warning)(md(alert["message"]))
+    (st.error if alert["level"] in ("CRITICAL", "EMERGENCY") else st.warning)(ui.md(alert["message"]))
 day = proj["day"]
 session = proj["session"]
 st.caption(
-    md(
+    ui.md(
         (f"Today is projected to end at {fmt.money(day['projected'])}" if day else "No spend today")
         + (
             f" ({fmt.money(day['low'])}–{fmt.money(day['high'])}); "
@@ -308,7 +289,7 @@ with left:
             ]
         ui.chart(
             alt.layer(*layers).properties(title="Will this month's spend stay under the monthly budget?"),
-            caption=md(
+            caption=ui.md(
                 "Solid: spent so far; dashed: the month projection with its 95% prediction band "
                 f"({month['method'] if month else 'needs 3 days of history'})."
             ),
@@ -366,7 +347,7 @@ ui.chart(
         .mark_text(align="left", dx=4, dy=-6, color="orange")
         .encode(y="rate:Q", text="label:N", x=alt.value(0)),
     ).properties(title=f"How fast is money going out? (last {snapshot.window_hours:g} hours)"),
-    caption=md(
+    caption=ui.md(
         f"Bars: spend per hour; line and band: the burn rate and its {interval['level'] or 0.95:.0%} "
         "interval."
     ),
@@ -397,8 +378,8 @@ if blocks.empty:
     st.caption("No requests in this span.")
 else:
     shown = blocks.assign(
-        start=local(blocks["block_start"]),
-        end=local(blocks["block_end"]),
+        start=ui.in_zone(tz, blocks["block_start"]),
+        end=ui.in_zone(tz, blocks["block_end"]),
         state=blocks["active"].map({True: "active", False: "closed"}),
     )
     ui.chart(
@@ -495,7 +476,7 @@ if audit.empty:
     st.caption("No ingest run recorded yet.")
 else:
     ui.table(
-        audit.assign(started=local(audit["started"]), finished=local(audit["finished"])),
+        audit.assign(started=ui.in_zone(tz, audit["started"]), finished=ui.in_zone(tz, audit["finished"])),
         "dedup audit",
         key="dedup",
     )

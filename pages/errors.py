@@ -13,18 +13,9 @@ from ui import data, state
 THRESHOLD = ("threshold_ms", 1000.0, 120_000.0, 500.0)  # key, min, max, step (ms)
 
 
-def local(ts) -> pd.Series:
-    """Instants as naive times of the reporting zone (charts show them as they are)."""
-    return pd.to_datetime(ts).dt.tz_convert(tz).dt.tz_localize(None)
-
-
 st.title("Errors")
 ui.question("How often do calls fail, why, do sessions recover, and which models risk timeouts?")
-data.store_or_stop()
-tz = state.zone_from_url()
-facts = data.data_state(tz)
-filters = state.current_filters((facts.first, facts.last) if facts.events else None)
-ui.zone_note(tz)
+tz, facts, filters = data.page_view()
 
 snap = data.load(api.load_error_snapshot, filters)
 if snap.series.empty and snap.taxonomy is None:
@@ -96,7 +87,7 @@ ui.card(
 # -- error rate over time -------------------------------------------------------
 if not snap.series.empty:
     series = snap.series.assign(
-        at=local(snap.series["bucket"]), calls=snap.series["requests"] + snap.series["errors"]
+        at=ui.in_zone(tz, snap.series["bucket"]), calls=snap.series["requests"] + snap.series["errors"]
     )
     layers = [
         alt.Chart(series)
@@ -118,7 +109,7 @@ if not snap.series.empty:
     t = report["trend"]
     if fit is not None:
         line = api.trend_frame(snap.series.set_index("bucket")["error_rate"], fit).assign(
-            at=lambda d: local(d["at"])
+            at=lambda d: ui.in_zone(tz, d["at"])
         )
         layers += [
             alt.Chart(line)
@@ -132,7 +123,7 @@ if not snap.series.empty:
             cp = fit.changepoint
             mark = pd.DataFrame(
                 {
-                    "at": local(pd.Series([cp.at])),
+                    "at": ui.in_zone(tz, pd.Series([cp.at])),
                     "label": [f"changepoint: {cp.mean_before:.2%} → {cp.mean_after:.2%}"],
                 }
             )
@@ -177,7 +168,8 @@ else:
         )
         ui.table(
             tax.by_status.assign(
-                first_ts=local(tax.by_status["first_ts"]), last_ts=local(tax.by_status["last_ts"])
+                first_ts=ui.in_zone(tz, tax.by_status["first_ts"]),
+                last_ts=ui.in_zone(tz, tax.by_status["last_ts"]),
             ),
             "API errors by status",
             key="by_status",
@@ -323,7 +315,9 @@ recent = data.redact_text(data.load(api.load_recent_errors, filters, limit=200))
 if recent.empty:
     st.caption("No API errors or failed tool calls in this range.")
 else:
-    shown = recent.assign(ts=local(recent["ts"]), session="/sessions?session_a=" + recent["session_id"])
+    shown = recent.assign(
+        ts=ui.in_zone(tz, recent["ts"]), session="/sessions?session_a=" + recent["session_id"]
+    )
     ui.table(
         shown[["ts", "event", "session", "model", "tool", "status_code", "error_type", "error_text"]],
         "recent errors",

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics import fmt, models
 from ui import components as ui
-from ui import data, state
+from ui import data
 
 TOKEN_TYPES = {
     "input_tokens": "input",
@@ -17,20 +17,11 @@ TOKEN_TYPES = {
 }
 
 
-def signed(x: float, show) -> str:
-    """A delta with its sign in front (st.metric reads the sign from the first character)."""
-    return f"{'-' if x < 0 else '+'}{show(abs(x))}"
-
-
 st.title("Models")
 ui.question(
     "What does each model cost, how fast and reliable is it, and would another model have been cheaper?"
 )
-data.store_or_stop()
-tz = state.zone_from_url()
-facts = data.data_state(tz)
-filters = state.current_filters((facts.first, facts.last) if facts.events else None)
-ui.zone_note(tz)
+tz, facts, filters = data.page_view()
 
 summary = models.model_summary(data.load(models.load_model_usage, filters), filters)
 if summary.n_requests == 0:
@@ -73,7 +64,7 @@ ui.card(
     "Spend (priced models)",
     fmt.money(summary.priced_cost_usd),
     delta=(
-        f"{signed(summary.priced_cost_usd - before.priced_cost_usd, fmt.money)} vs before"
+        f"{ui.signed(summary.priced_cost_usd - before.priced_cost_usd, fmt.money)} vs before"
         if before.priced_cost_usd == before.priced_cost_usd
         and summary.priced_cost_usd == summary.priced_cost_usd
         else None

@@ -21,11 +21,6 @@ PAGE_NAMES = {"/costs": "Costs", "/errors": "Errors", "/tools": "Tools", "/model
 TREND_COLORS = {"IMPROVING": "normal", "DECLINING": "inverse"}
 
 
-def md(text: str) -> str:
-    """Our own sentences in Markdown: dollar signs are money, not formulas."""
-    return text.replace("$", r"\$")
-
-
 def widget_card(container, w: dict, value: str, details: list[str]) -> None:
     """One widget: number, status colour, trend arrow (fit_trend's direction), details and its page."""
     t = w["trend"]
@@ -39,7 +34,7 @@ def widget_card(container, w: dict, value: str, details: list[str]) -> None:
             level=w["level"],
             delta_arrow="off",
             delta_color=TREND_COLORS.get(t["direction"], "off"),
-            help=md(
+            help=ui.md(
                 f"Status: {w['rule']}. Trend of {t['of']}"
                 + (
                     f": Mann-Kendall p = {t['p_value']:.3f}."
@@ -49,7 +44,7 @@ def widget_card(container, w: dict, value: str, details: list[str]) -> None:
             ),
         )
         for line in details:
-            st.caption(md(line))
+            st.caption(ui.md(line))
         try:
             st.page_link(
                 PAGE_FILES[w["page"]], label=f"Open {PAGE_NAMES[w['page']]}", icon=":material/arrow_forward:"
@@ -60,11 +55,7 @@ def widget_card(container, w: dict, value: str, details: list[str]) -> None:
 
 st.title("Overview")
 ui.question("Is anything going wrong right now, and what changed since last week?")
-data.store_or_stop()
-tz = state.zone_from_url()
-facts = data.data_state(tz)
-filters = state.current_filters((facts.first, facts.last) if facts.events else None)
-ui.zone_note(tz)
+tz, facts, filters = data.page_view()
 if not facts.events:
     st.info(
         "The store holds no telemetry yet. Ingest your Claude Code transcripts (the sidebar's Refresh, or "
@@ -86,7 +77,7 @@ if err["window"]["requests"] + err["window"]["errors"] == 0 and seq["tool_calls"
     st.stop()
 if mod["unpriced_models"]:
     st.warning(
-        md(
+        ui.md(
             f"Requests of models without a known price are not in the spend: {', '.join(mod['unpriced_models'])}."
         ),
         icon=":material/money_off:",
@@ -229,6 +220,6 @@ if not daily.empty:
 
 st.subheader("What changed since last week?")
 if w["changes"]:
-    st.markdown("\n".join(f"- {md(s)}" for s in w["changes"]))
+    st.markdown("\n".join(f"- {ui.md(s)}" for s in w["changes"]))
 else:
     st.caption("No API calls in the last two weeks before the end of the range.")

@@ -3,7 +3,6 @@
 import re
 
 import altair as alt
-import pandas as pd
 import streamlit as st
 
 from analytics import search
@@ -18,11 +17,6 @@ FACETS = {
     "day": "On which days?",
 }
 SESSION_URL = "/sessions?session_a="
-
-
-def local(ts) -> pd.Series:
-    """Instants as naive times of the reporting zone (tables show them as they are)."""
-    return pd.to_datetime(ts).dt.tz_convert(tz).dt.tz_localize(None)
 
 
 def literal(text: str) -> str:
@@ -40,11 +34,7 @@ def use_query(text: str | None = None) -> None:
 
 st.title("Search")
 ui.question("Where did a prompt, a command or an error come up, and what happened around it?")
-data.store_or_stop()
-tz = state.zone_from_url()
-facts = data.data_state(tz)
-filters = state.current_filters((facts.first, facts.last) if facts.events else None)
-ui.zone_note(tz)
+tz, facts, filters = data.page_view()
 if not facts.events:
     st.info(
         "Nothing to search: the store is empty. Ingest your Claude Code transcripts (Refresh) or load the demo data."
@@ -117,7 +107,7 @@ ui.card(cols[0], "Matching events", f"{results.total:,}")
 ui.card(cols[1], "Shown", f"{len(results.hits):,}", help="The best-ranked matches.")
 hits = search.hits_table(results)
 ui.table(
-    hits.assign(ts=local(hits["ts"]), session=SESSION_URL + hits["session_id"]),
+    hits.assign(ts=ui.in_zone(tz, hits["ts"]), session=SESSION_URL + hits["session_id"]),
     "search hits",
     key="hits",
     column_order=["rank", "ts", "field", "text", "project", "session", "tool", "model", "score"],
@@ -147,7 +137,7 @@ hit = results.hits[pick]
 ui.plain(search.marked_snippet(hit))
 context = search.context_table(hit)
 st.dataframe(
-    context.assign(ts=local(context["ts"])),
+    context.assign(ts=ui.in_zone(tz, context["ts"])),
     hide_index=True,
     width="stretch",
     column_config={

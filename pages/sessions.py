@@ -26,16 +26,6 @@ UNITS = {
 }
 
 
-def local(ts) -> pd.Series:
-    """Instants as naive times of the reporting zone (charts and tables show them as they are)."""
-    return pd.to_datetime(ts).dt.tz_convert(tz).dt.tz_localize(None)
-
-
-def signed(x: float, show) -> str:
-    """A delta with its sign in front (st.metric reads the sign from the first character)."""
-    return f"{'-' if x < 0 else '+'}{show(abs(x))}"
-
-
 def url_widget(widget, label: str, options: list, key: str, default, param: str | None = None, **kwargs):
     """A selection widget seeded from the URL parameter ``param`` (default: ``key``) and written back to it.
 
@@ -58,11 +48,7 @@ st.title("Sessions")
 ui.question(
     "How did each session go, how do two sessions compare, and do versions or models make a difference?"
 )
-data.store_or_stop()
-tz = state.zone_from_url()
-facts = data.data_state(tz)
-filters = state.current_filters((facts.first, facts.last) if facts.events else None)
-ui.zone_note(tz)
+tz, facts, filters = data.page_view()
 
 frame = data.load(sessions.load_sessions, filters)
 if frame.empty:
@@ -106,7 +92,7 @@ ui.card(
     "Median session cost",
     fmt.money(totals.median_cost_usd),
     delta=(
-        f"{signed(totals.median_cost_usd - before.median_cost_usd, fmt.money)} vs before"
+        f"{ui.signed(totals.median_cost_usd - before.median_cost_usd, fmt.money)} vs before"
         if before
         and totals.median_cost_usd == totals.median_cost_usd
         and before.median_cost_usd == before.median_cost_usd
@@ -118,7 +104,7 @@ ui.card(
     cols[2],
     "Median active time",
     fmt.duration_ms(totals.median_active_s * 1000),
-    delta=f"{signed((totals.median_active_s - before.median_active_s) * 1000, fmt.duration_ms)} vs before"
+    delta=f"{ui.signed((totals.median_active_s - before.median_active_s) * 1000, fmt.duration_ms)} vs before"
     if before
     else None,
     delta_color="off",
@@ -138,7 +124,7 @@ ui.card(
 
 # -- the sessions ------------------------------------------------------------------
 st.subheader("All sessions")
-shown = table.assign(start=local(table["start"]), end=local(table["end"])).iloc[::-1]
+shown = table.assign(start=ui.in_zone(tz, table["start"]), end=ui.in_zone(tz, table["end"])).iloc[::-1]
 ui.table(
     shown,
     "sessions",
@@ -273,7 +259,7 @@ else:
         column_config={"weight": st.column_config.NumberColumn("Weight", format="percent")},
     )
     st.caption(scores.method)
-    points = scores.table.assign(start=local(scores.table["start"]))
+    points = scores.table.assign(start=ui.in_zone(tz, scores.table["start"]))
     ui.chart(
         alt.Chart(points, title="Which sessions scored well, and when?")
         .mark_circle(size=60, opacity=0.8)

@@ -15,11 +15,7 @@ st.title("Tools")
 ui.question(
     "Which tools does Claude Code use, how often do they fail, and which sequences cost time and money?"
 )
-data.store_or_stop()
-tz = state.zone_from_url()
-facts = data.data_state(tz)
-filters = state.current_filters((facts.first, facts.last) if facts.events else None)
-ui.zone_note(tz)
+tz, facts, filters = data.page_view()
 
 usage = tools.tool_usage(data.load(tools.load_tool_stats, filters), filters)
 if usage.n_calls == 0:

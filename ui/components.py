@@ -26,8 +26,16 @@ EVENT_COLORS = {
     "tool_decision": "#ff7f0e",
     "user_prompt": "#9467bd",
 }
-LEVEL_COLORS = {"OK": "green", "INFO": "blue", "WARNING": "orange", "CRITICAL": "red", "EMERGENCY": "violet",
-                "LOW": "green", "MEDIUM": "orange", "HIGH": "red"}
+LEVEL_COLORS = {
+    "OK": "green",
+    "INFO": "blue",
+    "WARNING": "orange",
+    "CRITICAL": "red",
+    "EMERGENCY": "violet",
+    "LOW": "green",
+    "MEDIUM": "orange",
+    "HIGH": "red",
+}
 
 
 def model_color(model: str) -> str:
@@ -70,8 +78,16 @@ def level_badge(level: str) -> str:
     return f":{color}-badge[{level}]"
 
 
-def card(container, label: str, value: str, delta: str | None = None, level: str | None = None,
-         help: str | None = None, delta_color: str = "inverse", delta_arrow: str = "auto") -> None:
+def card(
+    container,
+    label: str,
+    value: str,
+    delta: str | None = None,
+    level: str | None = None,
+    help: str | None = None,
+    delta_color: str = "inverse",
+    delta_arrow: str = "auto",
+) -> None:
     """A metric card: value, delta against the previous period and the alert level's colour."""
     with container.container(border=True):
         st.metric(label, value, delta=delta, delta_color=delta_color, help=help, delta_arrow=delta_arrow)
@@ -99,3 +115,18 @@ def chart(c: alt.Chart | alt.LayerChart, caption: str | None = None) -> None:
 
 def zone_note(tz: str) -> None:
     st.caption(f"Times and days are in {tz}.")
+
+
+def md(text: str) -> str:
+    """Our own sentences in Markdown: dollar signs are money, not formulas."""
+    return text.replace("$", r"\$")
+
+
+def signed(x: float, show) -> str:
+    """A delta with its sign in front (st.metric reads the sign from the first character)."""
+    return f"{'-' if x < 0 else '+'}{show(abs(x))}"
+
+
+def in_zone(tz: str, ts) -> pd.Series:
+    """Instants as naive times of the reporting zone ``tz`` (charts show them as they are)."""
+    return pd.to_datetime(ts).dt.tz_convert(tz).dt.tz_localize(None)

@@ -158,7 +158,9 @@ def load(fn, filters: Filters | None = None, **kwargs):
     """Call ``fn(store, filters, **kwargs)`` through the cache. Do not mutate what it returns."""
     store = get_store()
     key = f"{store.kind}:{store.location}"
-    return _cached(f"{fn.__module__}.{fn.__qualname__}", key, _generation(), filters, tuple(sorted(kwargs.items())))
+    return _cached(
+        f"{fn.__module__}.{fn.__qualname__}", key, _generation(), filters, tuple(sorted(kwargs.items()))
+    )
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,9 @@ def data_state(tz: str) -> DataState:
     first, last = df["first_day"].min(), df["last_day"].max()
     return DataState(
         int(df["events"].sum()),
-        first.date() if isinstance(first, datetime) else first,  # pandas gives Timestamps: dates, as documented
+        first.date()
+        if isinstance(first, datetime)
+        else first,  # pandas gives Timestamps: dates, as documented
         last.date() if isinstance(last, datetime) else last,
         tuple(sorted(df["source"].unique())),
     )
@@ -237,3 +241,16 @@ def _transcripts_present() -> bool:
     from analytics.ingest.jsonl import discover_roots
 
     return bool(discover_roots())
+
+
+def page_view() -> tuple[str, DataState, Filters]:
+    """How every page starts: the store (or a stopped page), the reporting zone printed
+    once, what data there is, and the filters of the current view."""
+    from ui import components, state
+
+    store_or_stop()
+    tz = state.zone_from_url()
+    facts = data_state(tz)
+    filters = state.current_filters((facts.first, facts.last) if facts.events else None)
+    components.zone_note(tz)
+    return tz, facts, filters
