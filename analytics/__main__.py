@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from datetime import date
 from pathlib import Path
@@ -324,6 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # Store failures are reported below in one line; the client library's warnings would repeat them.
+    logging.getLogger("clickhouse_connect").setLevel(logging.ERROR)
     if args.command == "schema" and not args.apply:
         try:
             return args.func(None, args)

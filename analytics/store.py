@@ -21,6 +21,7 @@ message saying so (:class:`StoreLocked`); no row is read, so none is lost.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import queue
 import re
@@ -51,6 +52,50 @@ class StoreLocked(StoreError):
     """Another process owns the embedded database directory."""
 
 
+_OS_ERROR = re.compile(r"(\[Errno -?\d+\] [^'\")]+)")
+_READ_TIMEOUT = re.compile(r"Read timed out\. \(read timeout=([\d.]+)\)")
+_CH_MESSAGE = re.compile(r"Code: (\d+)\. DB::Exception: (.*?)(?: \(version [^)]*\))?(?: \(for url [^)]*\))?$")
+
+
+def failure_reason(exc: BaseException) -> str:
+    """One line saying why ``exc`` (a clickhouse-connect or chDB error) happened.
+
+    ClickHouse's own ``Code: N. DB::Exception: ... (NAME)`` text when there is
+    one (without the version and URL the HTTP client appends), else the
+    operating system's error (``[Errno 111] Connection refused``), else a read
+    timeout, else the first line of the message, shortened to 300 characters.
+    """
+    text = " ".join(str(exc).split())
+    i = text.find("Code: ")
+    if i >= 0:
+        m = _CH_MESSAGE.match(text[i:])
+        if m:
+            body = m.group(2)
+            if len(body) > 300:  # keep the error's name, which ends the message
+                name = re.search(r" \([A-Z_]+\)$", body)
+                body = body[:280] + "..." + (name.group(0) if name else "")
+            return f"Code: {m.group(1)}. {body}"
+    m = _OS_ERROR.search(text)
+    if m:
+        return m.group(1)
+    m = _READ_TIMEOUT.search(text)
+    if m:
+        return f"no answer within {m.group(1)} s"
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return first if len(first) <= 300 else first[:297] + "..."
+
+
+def describe_failure(exc: BaseException, what: str, location: str) -> str:
+    """A user-facing sentence for a failed call ``what`` on the store at ``location``."""
+    reason = failure_reason(exc)
+    text = str(exc)
+    if "TIMEOUT_EXCEEDED" in text or "timed out" in text.lower():
+        return f"The store at {location} did not finish {what} in time: {reason}"
+    if "NOT_ENOUGH_SPACE" in text or "No space left" in text:
+        return f"The store at {location} has no disk space left for {what}: {reason}"
+    return f"The store at {location} failed on {what}: {reason}"
+
+
 def default_db_path() -> Path:
     """The embedded store used when neither ``--db`` nor ``ANALYTICS_DB`` is given."""
     from platformdirs import user_data_dir
@@ -69,6 +114,12 @@ def sql_text(name: str) -> str:
     return path.read_text().replace("__FILTERS__", (SQL_DIR / "_filters.sql").read_text().strip())
 
 
+_REPLACEABLE = re.compile(
+    r"^\s*CREATE\s+OR\s+REPLACE\s+(?:VIEW|FUNCTION)\s+(\w+)", re.IGNORECASE | re.MULTILINE
+)
+"""DDL that rewrites its object each time it runs (views and functions), with the object's name."""
+
+
 def schema_statements() -> list[tuple[str, str]]:
     """(name, DDL) of every schema file, in order."""
     return [(p.stem, p.read_text()) for p in sorted((SQL_DIR / "schema").glob("*.sql"))]
@@ -82,10 +133,13 @@ class ServerConfig:
     password: str = field(default="", repr=False)
     database: str = "default"
     secure: bool = False
+    query_timeout: float = 60.0
+    """Seconds to wait for the server's answer to one call before giving up with a StoreError."""
 
     @classmethod
     def from_mapping(cls, m: Mapping[str, Any]) -> ServerConfig:
         port = m.get("port")
+        timeout = m.get("query_timeout")
         return cls(
             host=str(m["host"]),
             port=int(port) if port not in (None, "") else None,
@@ -93,6 +147,7 @@ class ServerConfig:
             password=str(m.get("password") or ""),
             database=str(m.get("database") or "default"),
             secure=str(m.get("secure", "")).lower() in ("1", "true", "yes"),
+            query_timeout=float(timeout) if timeout not in (None, "") else 60.0,
         )
 
 
@@ -119,6 +174,7 @@ def server_config_from_env(env: Mapping[str, str] | None = None, secrets: Mappin
                 "password": env.get("CLICKHOUSE_PASSWORD"),
                 "database": env.get("CLICKHOUSE_DATABASE"),
                 "secure": env.get("CLICKHOUSE_SECURE", ""),
+                "query_timeout": env.get("CLICKHOUSE_QUERY_TIMEOUT"),
             }
         )
     secrets = read_secrets() if secrets is None else secrets
@@ -199,7 +255,13 @@ class Store:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"Cannot create the store directory {path}: {exc.strerror}.") from exc
-        if not readonly and not os.access(path, os.W_OK):
+        if not os.access(path, os.W_OK):
+            if readonly:  # chDB writes its lock and status files even to read
+                raise StoreError(
+                    f"The store directory {path} is not writable, and the embedded engine needs to write its "
+                    "lock and status files there even to read: copy the store to a writable place (cp -a) "
+                    "or serve it from a ClickHouse server."
+                )
             raise StoreError(f"The store directory {path} is not writable.")
 
         holder = _lock_holder(path)
@@ -225,8 +287,14 @@ class Store:
 
     @classmethod
     def open_server(cls, cfg: ServerConfig, readonly: bool = False) -> Store:
-        """Connect to a ClickHouse server; refuse versions older than 26."""
+        """Connect to a ClickHouse server; refuse versions older than 26.
+
+        A call the server does not answer within ``cfg.query_timeout`` seconds
+        raises :class:`StoreError`.
+        """
         import clickhouse_connect
+
+        hint = "Check [connections.telemetry] in .streamlit/secrets.toml or the CLICKHOUSE_* variables."
 
         def factory():
             try:
@@ -238,14 +306,20 @@ class Store:
                     database=cfg.database,
                     secure=cfg.secure,
                     autogenerate_session_id=False,
-                    connect_timeout=5,
-                    send_receive_timeout=60,
+                    connect_timeout=min(5.0, cfg.query_timeout),
+                    send_receive_timeout=cfg.query_timeout,
                 )
             except Exception as exc:
-                raise StoreError(
-                    f"Cannot reach the ClickHouse server at {cfg.host}:{cfg.port or ''} ({exc}). "
-                    "Check [connections.telemetry] in .streamlit/secrets.toml or the CLICKHOUSE_* variables."
-                ) from exc
+                where = f"{cfg.host}:{cfg.port or ''}"
+                if "AUTHENTICATION_FAILED" in str(exc) or "REQUIRED_PASSWORD" in str(exc):
+                    message = f"The ClickHouse server at {where} refused user {cfg.username!r}"
+                elif "timed out" in str(exc).lower():
+                    message = (
+                        f"The ClickHouse server at {where} did not answer within {cfg.query_timeout:g} s"
+                    )
+                else:
+                    message = f"Cannot reach the ClickHouse server at {where}"
+                raise StoreError(f"{message} ({failure_reason(exc)}). {hint}") from exc
 
         store = cls(factory, "server", f"{cfg.host}:{cfg.port or ''}/{cfg.database}", readonly=readonly)
         store.check_server_version()
@@ -308,49 +382,68 @@ class Store:
         self.close()
 
     # -- queries -------------------------------------------------------------
+    @contextmanager
+    def _call(self, what: str) -> Iterator[Any]:
+        """Borrow a client for ``what``; an engine or connection failure becomes a one-line StoreError.
+
+        The original exception stays chained (``__cause__``).
+        """
+        from clickhouse_connect.driver.exceptions import Error as ClientError
+
+        with self.client() as c:
+            try:
+                yield c
+            except ClientError as exc:
+                raise StoreError(describe_failure(exc, what, self.location)) from exc
+
     def query(self, name: str, **params: Any) -> pd.DataFrame:
         """Run the named query and return a DataFrame."""
-        return self.query_sql(sql_text(name), **params)
+        with self._call(f"query {name!r}") as c:
+            return c.query_df(sql_text(name), parameters=params or None)
 
     def query_sql(self, sql: str, **params: Any) -> pd.DataFrame:
         """Run SQL text shipped with the package (never user text) with bound parameters."""
-        with self.client() as c:
+        with self._call("a query") as c:
             return c.query_df(sql, parameters=params or None)
 
     def rows(self, name: str, **params: Any) -> list[tuple]:
         """Run the named query and return plain tuples (no pandas import)."""
-        return self.rows_sql(sql_text(name), **params)
+        with self._call(f"query {name!r}") as c:
+            return c.query(sql_text(name), parameters=params or None).result_rows
 
     def rows_sql(self, sql: str, **params: Any) -> list[tuple]:
-        with self.client() as c:
+        with self._call("a query") as c:
             return c.query(sql, parameters=params or None).result_rows
 
     def command(self, name: str, **params: Any) -> Any:
         """Run a named statement (INSERT ... SELECT, DDL, ...)."""
-        return self.command_sql(sql_text(name), **params)
+        if self.readonly:
+            raise StoreError("the store is open read-only")
+        with self._call(f"statement {name!r}") as c:
+            return c.command(sql_text(name), parameters=params or None)
 
     def command_sql(self, sql: str, **params: Any) -> Any:
         if self.readonly:
             raise StoreError("the store is open read-only")
-        with self.client() as c:
+        with self._call("a statement") as c:
             return c.command(sql, parameters=params or None)
 
     def insert_df(self, table: str, df: pd.DataFrame) -> None:
         if self.readonly:
             raise StoreError("the store is open read-only")
-        with self.client() as c:
+        with self._call(f"an insert into {table}") as c:
             c.insert_df(table, df)
 
     def insert_arrow(self, table: str, arrow_table) -> None:
         if self.readonly:
             raise StoreError("the store is open read-only")
-        with self.client() as c:
+        with self._call(f"an insert into {table}") as c:
             c.insert_arrow(table, arrow_table)
 
     def insert_rows(self, table: str, rows: list, column_names: list[str]) -> None:
         if self.readonly:
             raise StoreError("the store is open read-only")
-        with self.client() as c:
+        with self._call(f"an insert into {table}") as c:
             c.insert(table, rows, column_names=column_names)
 
     # -- schema --------------------------------------------------------------
@@ -363,14 +456,43 @@ class Store:
         )
 
     def ensure_schema(self) -> None:
-        """Create missing tables and (re)create the views; never alters an existing otel_logs."""
+        """Create missing tables and (re)create views and functions whose definition changed.
+
+        Never alters an existing otel_logs. A view or function whose definition
+        is already in place (the same text, recorded in ``meta``) is not
+        rewritten, so opening a current store writes nothing: a full disk then
+        fails only the writes that need space, and cannot leave a half-written
+        definition behind that would stop the store from opening.
+        """
         if self.readonly:
             return
-        for _name, ddl in schema_statements():
+        state: dict[str, str] = {}
+        if self.table_exists("meta"):
+            state = dict(
+                self.rows_sql(
+                    "SELECT key, argMax(value, updated) FROM meta "
+                    "WHERE key = 'schema_version' OR startsWith(key, 'ddl:') GROUP BY key"
+                )
+            )
+        present = {
+            n for (n,) in self.rows_sql("SELECT name FROM system.tables WHERE database = currentDatabase()")
+        }
+        present |= {
+            n for (n,) in self.rows_sql("SELECT name FROM system.functions WHERE origin = 'SQLUserDefined'")
+        }
+        written: dict[str, str] = {}
+        for name, ddl in schema_statements():
+            replaced = _REPLACEABLE.search(ddl)
+            digest = hashlib.sha256(ddl.encode()).hexdigest()[:16]
+            if replaced and state.get(f"ddl:{name}") == digest and replaced.group(1) in present:
+                continue
             self.command_sql(ddl)
-        self.command_sql(
-            "INSERT INTO meta (key, value) VALUES ('schema_version', {v:String})", v=SCHEMA_VERSION
-        )
+            if replaced:
+                written[f"ddl:{name}"] = digest
+        if state.get("schema_version") != SCHEMA_VERSION:
+            written["schema_version"] = SCHEMA_VERSION
+        if written:
+            self.insert_rows("meta", [[k, v] for k, v in written.items()], ["key", "value"])
 
     def check_server_version(self) -> str:
         with self.client() as c:

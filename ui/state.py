@@ -51,7 +51,9 @@ def date_range_from_url(bounds: tuple[date, date] | None) -> tuple[date, date]:
     last = bounds[1] if bounds else datetime.now(ZoneInfo(zone_from_url())).date()
     first_data = bounds[0] if bounds else last - timedelta(days=DEFAULT_DAYS - 1)
     end = _parse_date(st.query_params.get("to")) or last
-    start = _parse_date(st.query_params.get("from")) or max(first_data, end - timedelta(days=DEFAULT_DAYS - 1))
+    start = _parse_date(st.query_params.get("from")) or max(
+        first_data, end - timedelta(days=DEFAULT_DAYS - 1)
+    )
     if start > end:
         start, end = end, start
     return start, end
@@ -123,7 +125,8 @@ def budget_slider(key: str, container=st) -> float:
     label, _default, maximum, step = BUDGETS[key]
     if key not in st.session_state:
         st.session_state[key] = budget(key)
-    value = container.slider(label, 0.0, maximum, step=step, key=key,
-                             on_change=lambda: sync_to_url(key, st.session_state[key]))
+    value = container.slider(
+        label, 0.0, maximum, step=step, key=key, on_change=lambda: sync_to_url(key, st.session_state[key])
+    )
     sync_to_url(key, value)
     return float(value)

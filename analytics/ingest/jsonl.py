@@ -151,23 +151,69 @@ def _scratch_dir() -> str | None:
     return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
 
 
-def _stage_embedded(chunks: list[_Chunk], stage_dir: Path) -> None:
-    """Link whole settled files and copy new tails into ``stage_dir`` as ``<file_id>.jsonl``."""
+def _stage_embedded(
+    chunks: list[_Chunk], stage_dir: Path, copy: frozenset[int] = frozenset()
+) -> list[_Chunk]:
+    """Link whole settled files and copy new tails into ``stage_dir`` as ``<file_id>.jsonl``.
+
+    Chunks whose ``file_id`` is in ``copy`` are always copied. A file that
+    vanished since planning is left out. Returns the linked chunks.
+    """
     now = time.time()
+    linked = []
     for c in chunks:
         target = stage_dir / f"{c.file_id}.jsonl"
-        if c.start == 0 and c.end == c.size and now - c.mtime > LIVE_SECONDS:
+        if c.file_id not in copy and c.start == 0 and c.end == c.size and now - c.mtime > LIVE_SECONDS:
             target.symlink_to(c.path)
-        else:
-            with c.path.open("rb") as src, target.open("wb") as dst:
-                src.seek(c.start)
-                remaining = c.end - c.start
-                while remaining > 0:
-                    buf = src.read(min(remaining, 1 << 22))
-                    if not buf:
-                        break
-                    dst.write(buf)
-                    remaining -= len(buf)
+            linked.append(c)
+            continue
+        try:
+            src = c.path.open("rb")
+        except OSError:
+            continue
+        with src, target.open("wb") as dst:
+            src.seek(c.start)
+            remaining = c.end - c.start
+            while remaining > 0:
+                buf = src.read(min(remaining, 1 << 22))
+                if not buf:
+                    break
+                dst.write(buf)
+                remaining -= len(buf)
+    return linked
+
+
+def _moved(c: _Chunk) -> bool:
+    """Whether the file of ``c`` changed since it was planned (appended, replaced or removed)."""
+    try:
+        st = c.path.stat()
+    except OSError:
+        return True
+    return (st.st_size, st.st_mtime, st.st_ino) != (c.size, c.mtime, c.inode)
+
+
+def _read_embedded(store, chunks: list[_Chunk]) -> None:
+    """Stage ``chunks`` and read them into ``ingest_stage``.
+
+    A linked file is read whole by the engine, so one that changed while it
+    was staged may have given more than its planned bytes (a line appended
+    meanwhile, perhaps torn). The stage is then read again with such files
+    copied (their planned bytes only); each retry copies at least one more
+    file, so it ends.
+    """
+    copy: frozenset[int] = frozenset()
+    while True:
+        stage_dir = Path(tempfile.mkdtemp(prefix="cc-ingest-", dir=_scratch_dir()))
+        try:
+            linked = _stage_embedded(chunks, stage_dir, copy)
+            store.command("ingest_stage_files", pattern=str(stage_dir / "*.jsonl"))
+        finally:
+            shutil.rmtree(stage_dir, ignore_errors=True)
+        moved = {c.file_id for c in linked if _moved(c)}
+        if not moved:
+            return
+        store.command_sql("TRUNCATE TABLE ingest_stage")
+        copy |= moved
 
 
 def _stage_server(store, chunks: list[_Chunk], batch_bytes: int = 32 << 20) -> None:
@@ -222,12 +268,7 @@ def ingest_jsonl(
     if work:
         _clear_stage(store)
         if store.kind == "embedded":
-            stage_dir = Path(tempfile.mkdtemp(prefix="cc-ingest-", dir=_scratch_dir()))
-            try:
-                _stage_embedded(work, stage_dir)
-                store.command("ingest_stage_files", pattern=str(stage_dir / "*.jsonl"))
-            finally:
-                shutil.rmtree(stage_dir, ignore_errors=True)
+            _read_embedded(store, work)
         else:
             _stage_server(store, work)
         store.command("ingest_parse", max_line=max_line_bytes)

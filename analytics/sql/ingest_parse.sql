@@ -1,14 +1,27 @@
 -- Classify and parse the staged lines. Lines that cannot be used get a reason
 -- and are counted in the ingest report; the rest carry the fields events need.
+--
+-- Whitespace variants: CRLF line ends, tab / CR-only lines and a UTF-8 BOM
+-- are whitespace (a blank line is 'blank', never 'malformed_json'). An invalid
+-- line holding a surrogate escape (JSON.stringify writes a string cut inside a
+-- surrogate pair as a lone "\ud83d") is read with each run of surrogate
+-- escapes replaced by U+FFFD (escaped backslashes are first rewritten as the
+-- equivalent \u005c, so every "\ud8.." left is a real escape); the functions
+-- only see those lines (their argument is '' elsewhere): valid lines are
+-- untouched. The timestamp must be a JSON string and token counts
+-- non-negative integers (or absent); anything else is 'wrong_type'. Dynamic
+-- fields keep strings as strings (no date inference).
 INSERT INTO ingest_parsed
 WITH
     if(length(line) > {max_line:UInt64}, '', line) AS l,
-    JSONExtract(l, 'Tuple(type String, uuid String, timestamp String, sessionId String, cwd String, gitBranch String, version String, isSidechain Bool, agentId String, isMeta Bool, isApiErrorMessage Bool, apiErrorStatus String, requestId String, message Tuple(id String, model String, usage Tuple(input_tokens Dynamic, output_tokens Dynamic, cache_read_input_tokens UInt64, cache_creation_input_tokens UInt64, cache_creation Tuple(ephemeral_5m_input_tokens UInt64, ephemeral_1h_input_tokens UInt64)), content String))') AS j,
+    JSONExtract(l, 'Tuple(type String, uuid String, timestamp Dynamic, sessionId String, cwd String, gitBranch String, version String, isSidechain Bool, agentId String, isMeta Bool, isApiErrorMessage Bool, apiErrorStatus String, requestId String, message Tuple(id String, model String, usage Tuple(input_tokens Dynamic, output_tokens Dynamic, cache_read_input_tokens Dynamic, cache_creation_input_tokens Dynamic, cache_creation Tuple(ephemeral_5m_input_tokens UInt64, ephemeral_1h_input_tokens UInt64)), content String))') AS j,
     j.type AS t,
-    parseDateTime64BestEffortOrNull(j.timestamp, 3, 'UTC') AS parsed_ts,
+    parseDateTime64BestEffortOrNull(j.timestamp.String, 3, 'UTC') AS parsed_ts,
     j.message.usage AS u,
-    dynamicType(u.input_tokens) AS in_type,
-    dynamicType(u.output_tokens) AS out_type,
+    [u.input_tokens, u.output_tokens, u.cache_read_input_tokens, u.cache_creation_input_tokens] AS token_fields,
+    arrayExists(x -> dynamicType(x) NOT IN ('Int64', 'UInt64', 'None') OR ifNull(x.Int64, 0) < 0, token_fields) AS bad_tokens,
+    coalesce(u.cache_read_input_tokens.Int64, u.cache_read_input_tokens.UInt64, 0) AS cache_read,
+    coalesce(u.cache_creation_input_tokens.Int64, u.cache_creation_input_tokens.UInt64, 0) AS cache_write,
     JSONType(l, 'message', 'content') AS ctype,
     ctype = 'Array' AND t = 'user' AND position(j.message.content, 'tool_result') > 0 AS has_results,
     ctype = 'Array' AND t = 'assistant' AND position(j.message.content, 'tool_use') > 0 AS has_uses,
@@ -32,13 +45,13 @@ SELECT
     line_no,
     t,
     multiIf(
-        trimBoth(line) = '', 'blank',
+        trim(BOTH ' \t\r' FROM line) IN ('', '\xEF\xBB\xBF'), 'blank',
         length(line) > {max_line:UInt64}, 'too_large',
         JSONType(l) != 'Object', if(isValidJSON(l), 'not_an_object', 'malformed_json'),
         t IN ('summary', 'system', 'file-history-snapshot', 'queue-operation', 'progress', 'custom-title', 'tag', 'agent-name'), 'metadata',
         t NOT IN ('user', 'assistant'), 'unknown_type',
         ctype NOT IN ('String', 'Array') OR isNull(parsed_ts) OR JSONType(l, 'sessionId') != 'String', 'wrong_type',
-        t = 'assistant' AND (in_type NOT IN ('Int64', 'UInt64', 'None') OR out_type NOT IN ('Int64', 'UInt64', 'None')), 'wrong_type',
+        t = 'assistant' AND bad_tokens, 'wrong_type',
         t = 'assistant' AND j.message.model = '<synthetic>' AND NOT api_err, 'synthetic_message',
         ''
     ) AS reason,
@@ -58,9 +71,9 @@ SELECT
     j.message.model,
     coalesce(u.input_tokens.Int64, u.input_tokens.UInt64, 0),
     coalesce(u.output_tokens.Int64, u.output_tokens.UInt64, 0),
-    u.cache_read_input_tokens,
-    u.cache_creation_input_tokens,
-    if(split, u.cache_creation.ephemeral_5m_input_tokens, u.cache_creation_input_tokens),
+    cache_read,
+    cache_write,
+    if(split, u.cache_creation.ephemeral_5m_input_tokens, cache_write),
     if(split, u.cache_creation.ephemeral_1h_input_tokens, 0),
     ctype,
     substring(txt, 1, 100000),
@@ -70,4 +83,14 @@ SELECT
                             JSONExtractArrayRaw(j.message.content))),
        []),
     results
-FROM ingest_stage
+FROM
+(
+    SELECT file_id, line_no, if(lone, replaceRegexpAll(replaceAll(if(lone, raw, ''), '\\\\', '\\u005c'),
+                              '(?:\\\\u[dD][89a-fA-F][0-9a-fA-F]{2})+', '\\\\ufffd'), raw) AS line
+    FROM
+    (
+        SELECT file_id, line_no, line AS raw, positionCaseInsensitive(line, '\\ud') > 0 AND NOT isValidJSON(line) AS lone
+        FROM ingest_stage
+    )
+)
+SETTINGS input_format_try_infer_dates = 0, input_format_try_infer_datetimes = 0
