@@ -96,7 +96,7 @@ else:
 
         if not data.hosted():
             if st.button("Refresh", icon=":material/refresh:", key="refresh", help="Read new transcript lines"):
-                report = data.refresh_transcripts()
+                report = data.refresh_or_warn()
                 data.invalidate()
                 st.toast("No Claude Code directory found." if report is None else
                          f"Read {report['bytes_read'] / 1e6:.1f} MB, {sum(report['new_events'].values()):,} new events.")
@@ -105,7 +105,7 @@ else:
 
                 @st.fragment(run_every=timedelta(seconds=60))
                 def _auto_refresh():
-                    report = data.refresh_transcripts()
+                    report = data.refresh_or_warn()
                     if report and report["files_read"]:
                         st.rerun(scope="app")
 

@@ -88,3 +88,16 @@ def test_range_without_calls_says_so(app_on_demo):
     assert (
         len(at.info) == 1 and "No API calls or tool calls from 2001-01-01 to 2001-01-31" in at.info[0].value
     )
+
+
+def failing_widgets(store, filters, **kwargs):
+    from analytics.store import StoreError
+
+    raise StoreError("The store at test failed on telemetry_widgets: Code: 159. Timeout exceeded")
+
+
+def test_a_query_failing_after_the_store_opened_is_a_message_not_a_traceback(app_on_demo, monkeypatch):
+    monkeypatch.setattr(api, "telemetry_widgets", failing_widgets)
+    at = page().run()
+    assert not at.exception
+    assert any("Timeout exceeded" in e.value for e in at.error)

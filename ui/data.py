@@ -158,9 +158,14 @@ def load(fn, filters: Filters | None = None, **kwargs):
     """Call ``fn(store, filters, **kwargs)`` through the cache. Do not mutate what it returns."""
     store = get_store()
     key = f"{store.kind}:{store.location}"
-    return _cached(
-        f"{fn.__module__}.{fn.__qualname__}", key, _generation(), filters, tuple(sorted(kwargs.items()))
-    )
+    try:
+        return _cached(
+            f"{fn.__module__}.{fn.__qualname__}", key, _generation(), filters, tuple(sorted(kwargs.items()))
+        )
+    except StoreError as exc:  # a query failing after the store opened: a message, not a traceback
+        st.error(str(exc))
+        st.info("The page shows again as soon as the store answers; reload it to retry.")
+        st.stop()
 
 
 @dataclass(frozen=True)
@@ -210,6 +215,15 @@ def refresh_transcripts() -> dict | None:
     if report.files_read:
         invalidate()
     return report.to_dict()
+
+
+def refresh_or_warn() -> dict | None:
+    """:func:`refresh_transcripts` for the sidebar: a failed ingest is a message, the page stays."""
+    try:
+        return refresh_transcripts()
+    except StoreError as exc:
+        st.error(f"Reading new transcript lines failed: {exc}")
+        return None
 
 
 def first_run() -> str | None:
