@@ -15,28 +15,18 @@ have data. The store is opened read-only.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from timing import timed  # noqa: E402
+
 from analytics import costs, errors, trends  # noqa: E402
 from analytics.filters import Filters  # noqa: E402
 from analytics.store import Store  # noqa: E402
-
-
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float, object]:
-    result = fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), statistics.median(times), result
 
 
 def size(result: object) -> str:

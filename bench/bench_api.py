@@ -17,28 +17,17 @@ and the median wall time. The store is opened read-only.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pandas as pd  # noqa: E402
+from timing import timed  # noqa: E402
 
 from analytics import api, costs, errors  # noqa: E402
 from analytics.store import Store  # noqa: E402
-
-
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), statistics.median(times)
 
 
 def main() -> int:
@@ -108,7 +97,7 @@ def main() -> int:
             ("GET /api/health", lambda: client.get("/api/health")),
         ]
         for name, fn in steps:
-            best, median = timed(fn, args.repeat)
+            best, median, _ = timed(fn, args.repeat)
             print(f"{name:<50} min {best * 1000:8.1f} ms   median {median * 1000:8.1f} ms")
         print(f"(pandas {pd.__version__}; times include every query of the step)")
     finally:

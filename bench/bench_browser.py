@@ -25,9 +25,9 @@ PAGES = ["Costs", "Errors", "Tools", "Models", "Sessions", "Search", "Overview"]
 
 
 def first_chart(page) -> None:
-    page.locator('[data-testid="stVegaLiteChart"] svg.marks, [data-testid="stVegaLiteChart"] canvas').first.wait_for(
-        state="visible", timeout=120_000
-    )
+    page.locator(
+        '[data-testid="stVegaLiteChart"] svg.marks, [data-testid="stVegaLiteChart"] canvas'
+    ).first.wait_for(state="visible", timeout=120_000)
 
 
 def main() -> None:
@@ -45,7 +45,9 @@ def main() -> None:
             page.goto(url + "/")
             first_chart(page)
             total = time.perf_counter() - t0
-            print(f"cold start to first chart: {total:.2f} s = server up {healthy:.2f} s + first page {total - healthy:.2f} s")
+            print(
+                f"cold start to first chart: {total:.2f} s = server up {healthy:.2f} s + first page {total - healthy:.2f} s"
+            )
             wait_idle(page)
             nav = page.get_by_test_id("stSidebarNavLink")
             times: dict[str, list[float]] = {}
