@@ -6,7 +6,7 @@ from pathlib import Path
 
 # Table -> SELECT text; identifiers only from this allow-list.
 EXPORTS = {
-    "events": "SELECT * EXCEPT (version, ingested_at) FROM events ORDER BY ts",
+    "events": "SELECT * EXCEPT (version, ingested_at, hidden) FROM events WHERE hidden = 0 ORDER BY ts",
     "otel_logs": "SELECT * FROM otel_logs ORDER BY Timestamp",
     "telemetry": "SELECT * FROM telemetry ORDER BY ts",
 }
@@ -23,7 +23,7 @@ def export_table(store, table: str, out: Path, fmt: str) -> int:
         for chunk in stream:
             fh.write(chunk)
     count_sql = {
-        "events": "SELECT count() FROM events",
+        "events": "SELECT count() FROM events WHERE hidden = 0",
         "otel_logs": "SELECT count() FROM otel_logs",
         "telemetry": "SELECT count() FROM telemetry",
     }[table]

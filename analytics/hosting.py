@@ -179,7 +179,8 @@ def schema_sql(database: str = "telemetry", reader: str = READER_USER) -> str:
         "-- OpenTelemetry Collector's ClickHouse exporter writes to, e.g.",
         f"--   clickhouse-client --database {database} --multiquery < deploy/clickhouse-schema.sql",
         "-- or run `python -m analytics schema --apply` with an administrator's credentials, which also",
-        "-- fills the price book for the models in the data.",
+        "-- fills the price book for the models in the data. On a database set up by an earlier",
+        "-- version of the app use `schema --apply`: it also migrates the existing tables.",
         "",
     ]
     for name, ddl in schema_statements():

@@ -38,7 +38,13 @@ if TYPE_CHECKING:
     import pandas as pd
 
 SQL_DIR = Path(__file__).parent / "sql"
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
+_EVENTS_V3 = (
+    "ALTER TABLE events ADD COLUMN IF NOT EXISTS hidden UInt8 DEFAULT 0",
+    "ALTER TABLE events MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1",
+    "DROP TABLE IF EXISTS ingest_events",  # a stage table made `AS events`: recreated with the new column
+)
+"""Brings a version-2 events table to version 3 (the hidden flag behind atomic replacement)."""
 MIN_SERVER_MAJOR = 26
 POOL_SIZE = 4
 APP_NAME = "cc-telemetry-analytics"
@@ -455,6 +461,16 @@ class Store:
             )[0][0]
         )
 
+    def _has_column(self, table: str, column: str) -> bool:
+        return bool(
+            self.rows_sql(
+                "SELECT count() FROM system.columns WHERE database = currentDatabase() "
+                "AND table = {t:String} AND name = {c:String}",
+                t=table,
+                c=column,
+            )[0][0]
+        )
+
     def ensure_schema(self) -> None:
         """Create missing tables and (re)create views and functions whose definition changed.
 
@@ -480,6 +496,13 @@ class Store:
         present |= {
             n for (n,) in self.rows_sql("SELECT name FROM system.functions WHERE origin = 'SQLUserDefined'")
         }
+        if (
+            "events" in present
+            and state.get("schema_version") != SCHEMA_VERSION
+            and not self._has_column("events", "hidden")
+        ):
+            for sql in _EVENTS_V3:
+                self.command_sql(sql)
         written: dict[str, str] = {}
         for name, ddl in schema_statements():
             replaced = _REPLACEABLE.search(ddl)

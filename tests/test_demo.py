@@ -169,12 +169,14 @@ ARROW_FOR_CLICKHOUSE = {
 }
 
 
-def test_schema_is_the_events_table_without_ingested_at(empty_store):
+def test_schema_is_the_events_table_without_its_defaulted_columns(empty_store):
     columns = empty_store.rows_sql(
         "SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = 'events' "
         "ORDER BY position"
     )
-    expected = [(name, ARROW_FOR_CLICKHOUSE[kind]) for name, kind in columns if name != "ingested_at"]
+    expected = [
+        (name, ARROW_FOR_CLICKHOUSE[kind]) for name, kind in columns if name not in ("ingested_at", "hidden")
+    ]
     assert [(f.name, f.type) for f in EVENTS_SCHEMA] == expected
 
 

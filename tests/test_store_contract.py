@@ -170,6 +170,44 @@ def test_ensure_schema_is_idempotent(store):
     assert store.rows_sql("SELECT count() FROM telemetry") == [(0,)]
 
 
+def test_a_version_2_store_is_migrated_and_its_rows_stay_replaceable(store, tmp_path: Path):
+    """A store made before the ``hidden`` flag keeps its rows, and a partial response stored then is
+    replaced by its final version (through the swap that needs the migrated table's settings)."""
+    project = tmp_path / "projects" / "-w-p"
+    project.mkdir(parents=True)
+    lines = TRANSCRIPT.splitlines(keepends=True)
+    (project / "sess-x.jsonl").write_text("".join(lines[:2]))  # the response's first block: 5 output tokens
+    ingest_jsonl(store, [tmp_path / "projects"])
+    # Rebuild `events` as version 2 made it: no hidden column, no block number settings.
+    v2 = (SQL_DIR / "schema" / "01_events.sql").read_text()
+    v2 = v2.replace("    hidden UInt8 DEFAULT 0,\n", "").split("SETTINGS enable_block_number_column")[0]
+    store.command_sql("RENAME TABLE events TO events_v3")
+    store.command_sql(v2)
+    store.command_sql("INSERT INTO events SELECT * EXCEPT hidden FROM events_v3")
+    store.command_sql("DROP TABLE events_v3")
+    store.insert_rows("meta", [["schema_version", "2"]], ["key", "value"])
+    assert store.rows_sql(
+        "SELECT count() FROM system.columns "
+        "WHERE database = currentDatabase() AND table = 'events' AND name = 'hidden'"
+    ) == [(0,)]
+
+    store.ensure_schema()
+    assert store.rows_sql(
+        "SELECT count() FROM system.columns "
+        "WHERE database = currentDatabase() AND table = 'events' AND name = 'hidden'"
+    ) == [(1,)]
+    assert store.rows_sql(
+        "SELECT sum(output_tokens), count() FROM telemetry WHERE event = 'api_request'"
+    ) == [(5, 1)]
+    (project / "sess-x.jsonl").write_text(TRANSCRIPT)  # its last block appended: 80 output tokens
+    report = ingest_jsonl(store, [tmp_path / "projects"])
+    assert report.dedup["already_in_store"] == 1
+    assert store.rows_sql(
+        "SELECT sum(output_tokens), count() FROM telemetry WHERE event = 'api_request'"
+    ) == [(80, 1)]
+    assert store.rows_sql("SELECT count() FROM events WHERE event = 'api_request'") == [(1,)]
+
+
 def test_named_query_and_fixed_sql_results(store):
     _load(store)
     state = store.query("ingest_file_state", kind="jsonl")

@@ -113,7 +113,7 @@ EVENTS_SCHEMA = pa.schema(
         ("version", pa.uint64()),
     ]
 )
-"""Arrow schema of a generated chunk: every ``events`` column except the defaulted ``ingested_at``."""
+"""Arrow schema of a generated chunk: every ``events`` column except the defaulted ``ingested_at`` and ``hidden``."""
 
 EVENT_TYPES = ("user_prompt", "api_error", "api_request", "tool_decision", "tool_result")
 _PROMPT, _ERROR, _REQUEST, _DECISION, _RESULT = range(5)
@@ -1451,7 +1451,7 @@ def generate_demo(
     ------
     pyarrow.Table
         At most :data:`CHUNK_ROWS` rows each, schema :data:`EVENTS_SCHEMA`
-        (every ``events`` column except the defaulted ``ingested_at``), rows
+        (every ``events`` column except the defaulted ``ingested_at`` and ``hidden``), rows
         ordered by session, then time. Session start times are independent
         draws, so the window is covered evenly whatever ``n_events`` is; a
         session has about 180 events on average.
@@ -1516,7 +1516,9 @@ def load_demo(
     if n_events > 0 and days > 0:
         refresh_prices(store, [m for m, priced in zip(MODELS, _priced(), strict=True) if priced])
         if store.rows_sql("SELECT count() FROM events WHERE source = 'demo'")[0][0]:
-            store.command_sql("DELETE FROM events WHERE startsWith(event_id, {prefix:String})", prefix=f"demo:{seed}:")
+            store.command_sql(
+                "DELETE FROM events WHERE startsWith(event_id, {prefix:String})", prefix=f"demo:{seed}:"
+            )
     for table in generate_demo(n_events, seed=seed, days=days, end=end):
         store.insert_arrow("events", table)
         rows += table.num_rows

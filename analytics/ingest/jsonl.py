@@ -25,6 +25,7 @@ import shutil
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 MAX_LINE_BYTES = 64 * 1024 * 1024
@@ -235,7 +236,7 @@ def _stage_server(store, chunks: list[_Chunk], batch_bytes: int = 32 << 20) -> N
 
 
 def _clear_stage(store) -> None:
-    for table in ("ingest_stage", "ingest_parsed", "ingest_events"):
+    for table in ("ingest_stage", "ingest_parsed", "ingest_events", "ingest_replaced"):
         store.command_sql(f"TRUNCATE TABLE {table}")  # noqa: S608 - fixed identifiers
 
 
@@ -282,9 +283,7 @@ def ingest_jsonl(
         for name in EVENT_QUERIES:
             store.command(name)
         _count_events(store, report)
-        if report.dedup["already_in_store"]:
-            store.command("ingest_replace")
-        store.command("ingest_commit")
+        _commit(store, replacing=report.dedup["already_in_store"] > 0)
         _clear_stage(store)
     if chunks:
         store.insert_rows(
@@ -298,6 +297,19 @@ def ingest_jsonl(
     if work:
         record_run(store, "jsonl", report.to_dict(), t0)
     return report
+
+
+def _commit(store, replacing: bool) -> None:
+    """Append the run's events; swap in replacements so no reader sees an event missing or twice."""
+    now = datetime.now(UTC)
+    run = now.replace(microsecond=now.microsecond // 1000 * 1000)  # the column's millisecond, exactly
+    if replacing:
+        store.command("ingest_replaced")
+        replacing = store.rows_sql("SELECT count() FROM ingest_replaced")[0][0] > 0
+    store.command("ingest_commit", run=run)
+    if replacing:
+        store.command("ingest_swap", run=run)
+        store.command("ingest_drop_replaced")
 
 
 def _count_lines(store, report: IngestReport) -> None:

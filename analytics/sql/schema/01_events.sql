@@ -1,8 +1,12 @@
 -- Canonical events written by the JSONL ingest and the demo generator.
--- One row per event_id: an ingest replaces a stored row only with a higher
--- `version` (for api_request: parent rows over sidechain replays, then the
--- largest token total) and never adds a second row for an id, so reads need
--- no FINAL and the sort key can serve time windows.
+-- One visible row per event_id: an ingest replaces a stored row only with a
+-- version at least as high (for api_request: parent rows over sidechain
+-- replays, then the largest token total) and never shows a second row for an
+-- id, so reads need no FINAL and the sort key can serve time windows.
+-- `hidden` rows are invisible to readers (the telemetry view): a replacement
+-- is appended hidden, then one lightweight UPDATE (a single patch part, so
+-- atomic for readers) hides the old row and shows the new one; the block
+-- number columns make that UPDATE possible.
 CREATE TABLE IF NOT EXISTS events
 (
     ts DateTime64(3, 'UTC'),
@@ -48,6 +52,7 @@ CREATE TABLE IF NOT EXISTS events
     attrs Map(String, String),
     version UInt64,
     ingested_at DateTime64(3, 'UTC') DEFAULT now64(3),
+    hidden UInt8 DEFAULT 0,
     INDEX idx_text lower(text) TYPE text(tokenizer = splitByNonAlpha) GRANULARITY 1,
     INDEX idx_error lower(error_text) TYPE text(tokenizer = splitByNonAlpha) GRANULARITY 1,
     INDEX idx_event_id event_id TYPE bloom_filter(0.001) GRANULARITY 1,
@@ -55,3 +60,4 @@ CREATE TABLE IF NOT EXISTS events
 )
 ENGINE = MergeTree
 ORDER BY (event, ts)
+SETTINGS enable_block_number_column = 1, enable_block_offset_column = 1

@@ -7,6 +7,7 @@ SELECT ts, source, event, session_id, prompt_id, request_id, message_id, event_i
        tool, tool_use_id, decision, decision_source, error_type, error_text, text, attrs,
        if(user_email != '', user_email, if(user_id != '', user_id, 'local')) AS user
 FROM events
+WHERE hidden = 0
 UNION ALL
 SELECT ts, source, event, session_id, prompt_id, request_id, message_id, event_id, seq, project, cwd,
        git_branch, user_id, user_email, org_id, terminal, cc_version, model, is_sidechain, agent_id,
