@@ -1642,7 +1642,9 @@ def _build_errors(store, filters: Filters, q: ApiQuery) -> dict:
 
 def _answer(store_provider: Callable[[], Any], query: ApiQuery, build) -> dict:
     store = store_provider()
-    return build(store, query.filters(data_bounds(store, query.tz)), query)
+    result = build(store, query.filters(data_bounds(store, query.tz)), query)
+    store.release_memory()
+    return result
 
 
 NO_TOKEN_CONFIGURED = (

@@ -47,6 +47,11 @@ _EVENTS_V3 = (
 """Brings a version-2 events table to version 3 (the hidden flag behind atomic replacement)."""
 MIN_SERVER_MAJOR = 26
 POOL_SIZE = 4
+EMBEDDED_SETTINGS = {"max_block_size": 8192}
+"""Sent with every query to the embedded engine, which shares the app's memory: blocks of 8k rows
+instead of 64k lower a big aggregation's peak (the session metrics at 10M events: 936 -> 824 MiB of
+process memory) and it runs no slower; a full scan pays ~80 ms at 10M. A server keeps its own
+settings (a read-only user may change none)."""
 APP_NAME = "cc-telemetry-analytics"
 
 
@@ -240,6 +245,7 @@ class Store:
         self._all: list = []
         self._lock = threading.Lock()
         self._closed = False
+        self._can_purge = True
         self._idle.put(self._new_client())
 
     # -- opening -------------------------------------------------------------
@@ -278,7 +284,7 @@ class Store:
 
         def factory():
             try:
-                client = clickhouse_connect.get_client(dsn=f"chdb://{path}")
+                client = clickhouse_connect.get_client(dsn=f"chdb://{path}", settings=EMBEDDED_SETTINGS)
                 if database:
                     client.command(f"CREATE DATABASE IF NOT EXISTS {database}")
                     client.database = database
@@ -530,3 +536,22 @@ class Store:
     def server_version(self) -> str:
         with self.client() as c:
             return c.server_version
+
+    def release_memory(self) -> None:
+        """Hand the memory the embedded engine kept after its queries back to the system.
+
+        ClickHouse's allocator keeps freed pages for reuse, so the app's resident
+        memory stays at its highest query's level: after the session metrics at
+        10M events, 808 MiB resident, 474 MiB after this (28 ms). A no-op on a
+        server, and allowed on a read-only store (it changes no data). An engine
+        built without that allocator (it refuses the statement) is not asked again.
+        """
+        if self.kind != "embedded" or not self._can_purge:
+            return
+        from clickhouse_connect.driver.exceptions import Error as ClientError
+
+        with self.client() as c:
+            try:
+                c.command("SYSTEM JEMALLOC PURGE")
+            except ClientError:
+                self._can_purge = False

@@ -147,6 +147,23 @@ def test_session_metrics_and_active_time(three):
     assert pd.isna(c["tool_error_rate"]) and c["tool_calls"] == 0
 
 
+def test_models_and_the_primary_model_with_ties(empty_store):
+    def request(session, second, model):
+        return ev(session, second, "api_request", model=model, cost_usd=0.01)
+
+    insert(
+        empty_store,
+        [request("T", 0, SONNET), request("T", 1, HAIKU), request("T", 2, SONNET), request("T", 3, HAIKU)]
+        + [request("U", 0, HAIKU), request("U", 1, SONNET), request("U", 2, SONNET)]
+        + [ev("V", 0, "user_prompt")],
+    )
+    s = load_sessions(empty_store, ALL).set_index("session_id")
+    assert list(s.loc["T", "models"]) == [HAIKU, SONNET]
+    assert s.loc["T", "primary_model"] == HAIKU  # 2 requests each: the first by name
+    assert (list(s.loc["U", "models"]), s.loc["U", "primary_model"]) == ([HAIKU, SONNET], SONNET)  # 2 over 1
+    assert (list(s.loc["V", "models"]), s.loc["V", "primary_model"]) == ([], "")
+
+
 def test_idle_threshold_and_time_zone(three):
     s = load_sessions(three, Filters(tz="Asia/Tokyo"), idle_minutes=10).set_index("session_id")
     assert s.loc["A", "active_s"] == 900.0  # the 600 s gap is active under a 10 min threshold

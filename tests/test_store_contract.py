@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -206,6 +207,26 @@ def test_a_version_2_store_is_migrated_and_its_rows_stay_replaceable(store, tmp_
         "SELECT sum(output_tokens), count() FROM telemetry WHERE event = 'api_request'"
     ) == [(80, 1)]
     assert store.rows_sql("SELECT count() FROM events WHERE event = 'api_request'") == [(1,)]
+
+
+def _anon_mib() -> int:
+    return int(re.search(r"RssAnon:\s+(\d+)", Path("/proc/self/status").read_text()).group(1)) // 1024
+
+
+def test_release_memory_hands_the_engines_freed_memory_back(chdb_path, empty_store):
+    with empty_store.client() as c:
+        database = c.database
+    store = Store.open_embedded(chdb_path, readonly=True, database=database)  # allowed read-only too
+    try:
+        before = _anon_mib()
+        assert store.rows_sql("SELECT length(groupArray(number)) FROM numbers(10000000)") == [(10_000_000,)]
+        kept = _anon_mib() - before  # the engine keeps what the query freed
+        assert kept > 100
+        store.release_memory()
+        assert _anon_mib() - before < kept / 2
+        assert store.rows_sql("SELECT count() FROM telemetry") == [(0,)]
+    finally:
+        store.close()
 
 
 def test_named_query_and_fixed_sql_results(store):

@@ -151,7 +151,9 @@ def _cached(path: str, store_key: str, generation: int, filters: Filters | None,
     fn = getattr(importlib.import_module(module), name)
     args = dict(kwargs)
     store = get_store()
-    return fn(store, filters, **args) if filters is not None else fn(store, **args)
+    result = fn(store, filters, **args) if filters is not None else fn(store, **args)
+    store.release_memory()  # only after a cache miss: the queries that just ran
+    return result
 
 
 def load(fn, filters: Filters | None = None, **kwargs):

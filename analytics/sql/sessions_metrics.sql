@@ -2,11 +2,13 @@
 -- errors, models and who / where. Active time is the sum of the gaps between
 -- consecutive events that are at most `idle_ms` long. cost_usd sums priced
 -- requests and is NULL when none is priced. primary_model is the model with
--- the most requests (ties: first by name). With a model filter, sessions
--- without a request of those models are left out.
+-- the most requests (ties: first by name): sumMap keeps one counter per model
+-- instead of every request's model name, which is what bounds this query's
+-- memory on big stores. With a model filter, sessions without a request of
+-- those models are left out.
 WITH
     arraySort(groupArray(toUnixTimestamp64Milli(ts))) AS stamps,
-    groupArrayIf(toString(model), event = 'api_request' AND model != '') AS request_models
+    sumMapIf(([toString(model)], [toUInt64(1)]), event = 'api_request' AND model != '') AS model_requests
 SELECT
     session_id,
     min(ts) AS start,
@@ -27,10 +29,8 @@ SELECT
     countIf(event = 'tool_result') AS tool_calls,
     countIf(event = 'tool_result' AND success = 0) AS tool_errors,
     countIf(event = 'api_error') AS api_errors,
-    arraySort(arrayDistinct(request_models)) AS models,
-    if(empty(request_models), '',
-       arraySort(x -> (-toInt64(x.2), x.1),
-                 arrayMap(m -> (m, countEqual(request_models, m)), arrayDistinct(request_models)))[1].1) AS primary_model,
+    model_requests.1 AS models,
+    if(empty(models), '', models[indexOf(model_requests.2, arrayMax(model_requests.2))]) AS primary_model,
     argMinIf(project, ts, project != '') AS project,
     argMaxIf(toString(cc_version), ts, cc_version != '') AS cc_version,
     argMin(user, ts) AS user,
