@@ -159,11 +159,20 @@ st.caption("Newest first; click a column header to sort.")
 # -- compare two sessions --------------------------------------------------------------
 st.subheader("Compare two sessions")
 ids = frame["session_id"].tolist()[::-1]
-labels = {
-    r.session_id: f"{r.start.tz_convert(tz):%Y-%m-%d %H:%M} · {PurePosixPath(r.project).name or '–'} · "
-    f"{fmt.money(r.cost_usd)} · {r.session_id[:8]}"
-    for r in frame.itertuples()
-}
+folders = {p: PurePosixPath(p).name or "–" for p in frame["project"].unique()}
+labels = dict(
+    zip(
+        frame["session_id"],
+        frame["start"].dt.tz_convert(tz).dt.strftime("%Y-%m-%d %H:%M")
+        + " · "
+        + frame["project"].map(folders)
+        + " · "
+        + frame["cost_usd"].map(fmt.money)
+        + " · "
+        + frame["session_id"].str[:8],
+        strict=True,
+    )
+)
 linked = [st.query_params.get(k) for k in ("session_a", "session_b")]
 c1, c2 = st.columns(2)
 picks = [

@@ -96,11 +96,11 @@ def card(
 
 
 def table(df: pd.DataFrame, name: str, key: str, **kwargs) -> None:
-    """A dataframe with its CSV download."""
+    """A dataframe with its CSV download (written when clicked, not on every run)."""
     st.dataframe(df, hide_index=True, width="stretch", **kwargs)
     st.download_button(
         f"Download {name} (CSV)",
-        df.to_csv(index=False).encode(),
+        lambda: df.to_csv(index=False).encode(),
         file_name=f"{name.replace(' ', '_')}.csv",
         mime="text/csv",
         key=f"dl_{key}",
