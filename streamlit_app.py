@@ -35,7 +35,13 @@ if __name__ != "__main__":
     cfg = hosting()
     app = st.App(
         __file__,
-        routes=routes(get_store, cfg.api_token, require_token=cfg.token_required, text_allowed=cfg.text_allowed),
+        routes=routes(
+            get_store,
+            cfg.api_token,
+            require_token=cfg.token_required,
+            text_allowed=cfg.text_allowed,
+            cache_seconds=cfg.api_cache_seconds,
+        ),
     )
 else:
     from ui import auth, data, state

@@ -40,13 +40,15 @@ import hmac
 import json
 import math
 import platform
+import threading
 import tomllib
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -1640,6 +1642,48 @@ def _build_errors(store, filters: Filters, q: ApiQuery) -> dict:
     return error_monitor(store, filters, q.threshold_ms)
 
 
+class AnswerCache:
+    """Recent answers of the JSON routes, so a burst of identical requests is computed once.
+
+    An answer is reused for ``ttl`` seconds after it was computed (0: never
+    reused); a request arriving while the same answer is being computed waits
+    for it instead of computing it again. A failure is not kept: the requests
+    waiting for it get the same error, the next one computes afresh. Keys are
+    whatever identifies a request (the route and its query string).
+    """
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = monotonic):
+        self.ttl = ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._answers: dict[Any, tuple[float, Future]] = {}
+
+    def get(self, key: Any, compute: Callable[[], Any]) -> Any:
+        if self.ttl <= 0:
+            return compute()
+        with self._lock:
+            now = self._clock()
+            for k in [k for k, (expires, _) in self._answers.items() if expires <= now]:
+                del self._answers[k]
+            known = self._answers.get(key)
+            if known is None:
+                future: Future = Future()
+                self._answers[key] = (float("inf"), future)  # in progress: never expires
+        if known is not None:
+            return known[1].result()  # computed, or being computed by another request
+        try:
+            future.set_result(compute())
+        except BaseException as exc:
+            with self._lock:
+                self._answers.pop(key, None)
+            future.set_exception(exc)
+            raise
+        with self._lock:
+            if self._answers.get(key, (0, None))[1] is future:
+                self._answers[key] = (self._clock() + self.ttl, future)
+        return future.result()
+
+
 def _answer(store_provider: Callable[[], Any], query: ApiQuery, build) -> dict:
     store = store_provider()
     result = build(store, query.filters(data_bounds(store, query.tz)), query)
@@ -1688,6 +1732,7 @@ def routes(
     *,
     require_token: bool = False,
     text_allowed: bool = True,
+    cache_seconds: float = 0.0,
 ) -> list:
     """The JSON API as starlette routes, for ``st.App(..., routes=routes(get_store))``.
 
@@ -1707,6 +1752,11 @@ def routes(
     balancers) and its full JSON to a valid token. Without ``text_allowed``
     every transcript text in an answer (keys of
     :data:`analytics.privacy.TEXT_COLUMNS`) reads ``"(hidden)"``.
+
+    With ``cache_seconds`` > 0 an answer is reused for that long by requests
+    to the same route with the same query string, and identical requests
+    arriving together are computed once (:class:`AnswerCache`); the answer's
+    ``now`` says when it was computed. Health is never reused.
     """
     from starlette.concurrency import run_in_threadpool
     from starlette.responses import JSONResponse
@@ -1716,6 +1766,7 @@ def routes(
 
     store_errors = _store_errors()
     guarded = token is not None or require_token
+    answers = AnswerCache(cache_seconds)
 
     def respond(payload: Any, status: int = 200) -> JSONResponse:
         return JSONResponse(jsonable(payload), status_code=status)
@@ -1738,8 +1789,11 @@ def routes(
                 query = parse_params(request.query_params)
             except ParamError as exc:
                 return respond({"error": str(exc), "parameter": exc.parameter}, 400)
+            key = (request.url.path, tuple(sorted(request.query_params.multi_items())))
             try:
-                result = await run_in_threadpool(_answer, store_provider, query, build)
+                result = await run_in_threadpool(
+                    answers.get, key, lambda: _answer(store_provider, query, build)
+                )
             except store_errors as exc:
                 return respond({"error": f"The telemetry store is unavailable: {exc}"}, 503)
             return respond(result if text_allowed else redact_json(jsonable(result)))

@@ -4,15 +4,16 @@ This module never imports streamlit: the app passes ``st.secrets`` as a plain
 mapping; without one, the secrets files are read with
 :func:`analytics.store.read_secrets`.
 
-============================  =========================  ======================  ==========
-setting                       environment                secrets (top level)     default
-============================  =========================  ======================  ==========
-read-only hosted view         ``ANALYTICS_HOSTED=1``     ``hosted = true``       off
-bearer token of the JSON API  ``ANALYTICS_API_TOKEN``    ``api_token = "..."``   none
-show transcript text hosted   ``ANALYTICS_SHOW_TEXT=1``  ``show_text = true``    hidden
-each user sees only theirs    ``ANALYTICS_PER_USER=1``   ``per_user = true``     off
-sign-in (OIDC, ``st.login``)  -                          ``[auth]`` section      none
-============================  =========================  ======================  ==========
+============================  ===============================  =====================  =======
+setting                       environment                      secrets (top level)    default
+============================  ===============================  =====================  =======
+read-only hosted view         ``ANALYTICS_HOSTED=1``           ``hosted = true``      off
+bearer token of the JSON API  ``ANALYTICS_API_TOKEN``          ``api_token = "..."``  none
+show transcript text hosted   ``ANALYTICS_SHOW_TEXT=1``        ``show_text = true``   hidden
+each user sees only theirs    ``ANALYTICS_PER_USER=1``         ``per_user = true``    off
+API answers reused for (s)    ``ANALYTICS_API_CACHE_SECONDS``  ``api_cache_seconds``  10
+sign-in (OIDC, ``st.login``)  -                                ``[auth]`` section     none
+============================  ===============================  =====================  =======
 
 A flag is on when either source turns it on; the environment's token wins
 over the secrets' one. Truthy strings: ``1``, ``true``, ``yes``, ``on`` (any
@@ -67,6 +68,10 @@ def login_providers(auth: Any) -> tuple[str | None, ...]:
     return tuple(names)
 
 
+DEFAULT_API_CACHE_SECONDS = 10.0
+"""How long the app's JSON API reuses an answer unless configured otherwise."""
+
+
 @dataclass(frozen=True)
 class HostingConfig:
     """How this deployment is shared (see the module docstring for where each value comes from).
@@ -86,6 +91,9 @@ class HostingConfig:
     providers : tuple
         The providers of that section (:func:`login_providers`); empty with
         ``login`` means a misconfigured section, and the app then shows nothing.
+    api_cache_seconds : float
+        How long an answer of the JSON API is reused by identical requests
+        (:class:`analytics.api.AnswerCache`); 0 computes every answer.
     """
 
     hosted: bool = False
@@ -94,6 +102,7 @@ class HostingConfig:
     per_user: bool = False
     login: bool = False
     providers: tuple[str | None, ...] = ()
+    api_cache_seconds: float = DEFAULT_API_CACHE_SECONDS
 
     @property
     def text_allowed(self) -> bool:
@@ -128,7 +137,25 @@ def hosting_config(
         per_user=truthy(env.get("ANALYTICS_PER_USER")) or truthy(secrets.get("per_user")),
         login=auth is not None,
         providers=login_providers(auth),
+        api_cache_seconds=_seconds(
+            "ANALYTICS_API_CACHE_SECONDS",
+            env.get("ANALYTICS_API_CACHE_SECONDS", secrets.get("api_cache_seconds")),
+            DEFAULT_API_CACHE_SECONDS,
+        ),
     )
+
+
+def _seconds(name: str, value: Any, default: float) -> float:
+    """A number of seconds >= 0 from a setting; a clear error for anything else."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = float("nan")
+    if not seconds >= 0 or seconds == float("inf"):
+        raise ValueError(f"{name} must be a number of seconds, 0 or more (0 turns it off), not {value!r}")
+    return seconds
 
 
 def pinned_users(config: HostingConfig, email: str | None) -> tuple[str, ...] | None:

@@ -1,6 +1,7 @@
 import itertools
 import json
 import math
+import threading
 from datetime import UTC, date, datetime
 
 import numpy as np
@@ -13,6 +14,7 @@ from starlette.testclient import TestClient
 
 from analytics import api
 from analytics.api import (
+    AnswerCache,
     ApiQuery,
     ParamError,
     budget_report,
@@ -628,6 +630,72 @@ def test_routes_return_the_builders_numbers(cost_store):
         "model_efficiency",
         "changes",
     }
+
+
+def test_answer_cache_computes_a_burst_of_identical_requests_once():
+    cache = AnswerCache(ttl=60)
+    started, release = threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def compute():
+        calls.append("x")
+        started.set()
+        release.wait(10)
+        return {"n": len(calls)}
+
+    got: list = []
+    first = threading.Thread(target=lambda: got.append(cache.get("k", compute)))
+    first.start()
+    started.wait(10)
+    waiters = [threading.Thread(target=lambda: got.append(cache.get("k", compute))) for _ in range(3)]
+    for t in waiters:
+        t.start()
+    release.set()
+    for t in [first, *waiters]:
+        t.join(10)
+    assert calls == ["x"] and got == [{"n": 1}] * 4
+    assert cache.get("other", lambda: {"n": 99}) == {"n": 99}  # another key computes its own
+
+
+def test_answer_cache_expires_and_keeps_no_failure():
+    now = [100.0]
+    cache = AnswerCache(ttl=10, clock=lambda: now[0])
+    n = iter(range(1, 100))
+    assert cache.get("k", lambda: next(n)) == 1
+    now[0] = 109.9
+    assert cache.get("k", lambda: next(n)) == 1
+    now[0] = 110.0
+    assert cache.get("k", lambda: next(n)) == 2
+
+    def fail():
+        raise StoreError("down")
+
+    with pytest.raises(StoreError, match="down"):
+        cache.get("bad", fail)
+    assert cache.get("bad", lambda: "back") == "back"  # the failure was not kept
+    off = AnswerCache(ttl=0)
+    assert [off.get("k", lambda: next(n)) for _ in range(2)] == [3, 4]
+
+
+def test_routes_reuse_an_answer_for_the_same_query_string(cost_store):
+    opened: list[int] = []
+
+    def provider():
+        opened.append(1)
+        return cost_store
+
+    client = TestClient(Starlette(routes=routes(provider, cache_seconds=60)))
+    query = "/api/telemetry/cost-burnrate?from=2025-03-01&to=2025-03-10&tz=UTC"
+    first = client.get(query).json()
+    assert client.get(query).json() == first and len(opened) == 1
+    assert client.get(query + "&budget_day=4").json()["budget"]["day"] == 4.0 and len(opened) == 2
+    client.get("/api/health")
+    client.get("/api/health")
+    assert len(opened) == 4  # health is computed every time
+    fresh = TestClient(Starlette(routes=routes(provider)))  # the default: no reuse
+    fresh.get(query)
+    fresh.get(query)
+    assert len(opened) == 6
 
 
 def test_routes_default_to_the_last_days_with_data(cost_store):

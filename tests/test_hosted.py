@@ -88,6 +88,17 @@ def test_hosting_config_reads_the_environment_and_the_secrets(env, secrets, expe
     assert cfg.api_token == expected.api_token  # not part of the repr, compared anyway
 
 
+def test_api_cache_seconds_from_the_environment_or_the_secrets():
+    assert hosting_config({}, {}).api_cache_seconds == 10.0
+    assert (
+        hosting_config({"ANALYTICS_API_CACHE_SECONDS": "0"}, {"api_cache_seconds": 30}).api_cache_seconds == 0
+    )
+    assert hosting_config({}, {"api_cache_seconds": 2.5}).api_cache_seconds == 2.5
+    for bad in ("soon", "-1", "inf", "nan"):
+        with pytest.raises(ValueError, match="ANALYTICS_API_CACHE_SECONDS must be a number of seconds"):
+            hosting_config({"ANALYTICS_API_CACHE_SECONDS": bad}, {})
+
+
 def test_text_and_token_rules():
     assert HostingConfig().text_allowed and not HostingConfig().token_required
     assert not HostingConfig(hosted=True).text_allowed and HostingConfig(hosted=True).token_required
