@@ -10,23 +10,6 @@ from analytics import api, costs, fmt
 from ui import components as ui
 from ui import data, state
 
-
-def url_choice(label: str, options: tuple[str, ...], key: str, default: str) -> str:
-    """A segmented control seeded from the URL parameter ``key`` and written back to it."""
-    if key not in st.session_state:
-        value = st.query_params.get(key)
-        st.session_state[key] = value if value in options else default
-    choice = st.segmented_control(
-        label,
-        options,
-        key=key,
-        required=True,
-        on_change=lambda: state.sync_to_url(key, st.session_state[key]),
-    )
-    state.sync_to_url(key, choice)
-    return choice
-
-
 st.title("Costs")
 ui.question("Where does the money go, how fast is it going, and will we stay within budget?")
 tz, facts, filters = data.page_view()
@@ -215,9 +198,11 @@ st.caption(
 st.subheader("Cost by period")
 c1, c2 = st.columns(2)
 with c1:
-    period = url_choice("Period", costs.PERIODS, "period", "day")
+    period = state.url_widget(
+        st.segmented_control, "Period", list(costs.PERIODS), "period", "day", required=True
+    )
 with c2:
-    by = url_choice("Split by", costs.BY, "by", "model")
+    by = state.url_widget(st.segmented_control, "Split by", list(costs.BY), "by", "model", required=True)
 split = data.load(costs.load_costs_by, filters, period=period, by=by).assign(
     start=lambda d: d["bucket"].dt.tz_localize(None)
 )

@@ -153,32 +153,24 @@ timed = table[table["timed_requests"] > 0]
 if timed.empty:
     st.caption("No request carries a duration (JSONL transcripts have none; OpenTelemetry events do).")
 else:
-    lat = alt.Chart(timed).encode(
-        y=alt.Y(
-            "model:N",
-            title="Model",
-            sort=alt.EncodingSortField("p95_ms", order="descending"),
-            axis=alt.Axis(labelLimit=260),
-        ),
-        color=alt.Color("model:N", scale=scale, legend=None),
-        tooltip=[
-            "model:N",
-            alt.Tooltip("p50_ms:Q", title="Median (ms)", format=",.0f"),
-            alt.Tooltip("p95_ms:Q", title="p95 (ms)", format=",.0f"),
-            alt.Tooltip("p99_ms:Q", title="p99 (ms)", format=",.0f"),
-            alt.Tooltip("ttft_p50_ms:Q", title="Median time to first token (ms)", format=",.0f"),
-            alt.Tooltip("timed_requests:Q", title="Timed requests", format=","),
-        ],
-    )
-    log = alt.Scale(type="log")
     ui.chart(
-        alt.layer(
-            lat.mark_rule(strokeWidth=2).encode(
-                x=alt.X("p50_ms:Q", title="Request duration (ms, log scale)", scale=log), x2="p99_ms:Q"
-            ),
-            lat.mark_point(filled=True, size=70).encode(x=alt.X("p50_ms:Q", scale=log)),
-            lat.mark_tick(thickness=2).encode(x=alt.X("p95_ms:Q", scale=log)),
-        ).properties(title="How long does a request take on each model?", height=alt.Step(30)),
+        ui.duration_ranges(
+            timed,
+            "model",
+            "Model",
+            "How long does a request take on each model?",
+            "Request duration (ms, log scale)",
+            [
+                "model:N",
+                alt.Tooltip("p50_ms:Q", title="Median (ms)", format=",.0f"),
+                alt.Tooltip("p95_ms:Q", title="p95 (ms)", format=",.0f"),
+                alt.Tooltip("p99_ms:Q", title="p99 (ms)", format=",.0f"),
+                alt.Tooltip("ttft_p50_ms:Q", title="Median time to first token (ms)", format=",.0f"),
+                alt.Tooltip("timed_requests:Q", title="Timed requests", format=","),
+            ],
+            line_to="p99_ms",
+            color=alt.Color("model:N", scale=scale, legend=None),
+        ),
         caption="Dot: median; tick: p95; line to p99 (exact percentiles).",
     )
 ui.table(

@@ -26,24 +26,6 @@ UNITS = {
 }
 
 
-def url_widget(widget, label: str, options: list, key: str, default, param: str | None = None, **kwargs):
-    """A selection widget seeded from the URL parameter ``param`` (default: ``key``) and written back to it.
-
-    A value that is not among ``options`` (a stale link, other dates) falls back to ``default``.
-    """
-    param = param or key
-    if key not in st.session_state or st.session_state[key] not in options + [None]:
-        wanted = st.query_params.get(param)
-        st.session_state[key] = wanted if wanted in options else default
-    return widget(
-        label,
-        options,
-        key=key,
-        on_change=lambda: state.sync_to_url(param, st.session_state[key]),
-        **kwargs,
-    )
-
-
 st.title("Sessions")
 ui.question(
     "How did each session go, how do two sessions compare, and do versions or models make a difference?"
@@ -176,7 +158,7 @@ labels = dict(
 linked = [st.query_params.get(k) for k in ("session_a", "session_b")]
 c1, c2 = st.columns(2)
 picks = [
-    url_widget(
+    state.url_widget(
         col.selectbox,
         f"Session {name}",
         ids,
@@ -317,7 +299,7 @@ else:
 # -- A/B -------------------------------------------------------------------------------------
 st.subheader("A/B: versions and models")
 c1, c2 = st.columns(2)
-by = url_widget(
+by = state.url_widget(
     c1.segmented_control,
     "Compare sessions by",
     list(AB_BY),
@@ -326,7 +308,7 @@ by = url_widget(
     format_func=AB_BY.get,
     required=True,
 )
-metric = url_widget(
+metric = state.url_widget(
     c2.selectbox,
     "Per-session measure",
     list(sessions.GROUP_METRICS),
@@ -347,8 +329,10 @@ else:
     def fmt_group(g: str) -> str:
         return f"{g} ({sizes[g]:,} sessions)"
 
-    ga = url_widget(c1.selectbox, "Group A", groups, f"ab_a_{by}", first, param="ab_a", format_func=fmt_group)
-    gb = url_widget(
+    ga = state.url_widget(
+        c1.selectbox, "Group A", groups, f"ab_a_{by}", first, param="ab_a", format_func=fmt_group
+    )
+    gb = state.url_widget(
         c2.selectbox, "Group B", groups, f"ab_b_{by}", second, param="ab_b", format_func=fmt_group
     )
     result = sessions.compare_groups(table, by, metric, ga, gb) if ga != gb else None

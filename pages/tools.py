@@ -120,25 +120,21 @@ with left:
     )
 with right:
     timed = table[table["timed_calls"] > 0]
-    base = alt.Chart(timed).encode(
-        y=alt.Y("tool:N", title="Tool", sort=alt.EncodingSortField("p95_ms", order="descending")),
-        tooltip=[
-            "tool:N",
-            alt.Tooltip("p50_ms:Q", title="Median (ms)", format=",.0f"),
-            alt.Tooltip("p95_ms:Q", title="p95 (ms)", format=",.0f"),
-            alt.Tooltip("mean_ms:Q", title="Mean (ms)", format=",.0f"),
-            alt.Tooltip("timed_calls:Q", title="Timed calls", format=","),
-        ],
-    )
-    scale = alt.Scale(type="log")
     ui.chart(
-        alt.layer(
-            base.mark_rule(strokeWidth=2).encode(
-                x=alt.X("p50_ms:Q", title="Duration (ms, log scale)", scale=scale), x2="p95_ms:Q"
-            ),
-            base.mark_point(filled=True, size=60).encode(x=alt.X("p50_ms:Q", scale=scale)),
-            base.mark_tick(thickness=2).encode(x=alt.X("p95_ms:Q", scale=scale)),
-        ).properties(title="How long does each tool take? (median to p95)"),
+        ui.duration_ranges(
+            timed,
+            "tool",
+            "Tool",
+            "How long does each tool take? (median to p95)",
+            "Duration (ms, log scale)",
+            [
+                "tool:N",
+                alt.Tooltip("p50_ms:Q", title="Median (ms)", format=",.0f"),
+                alt.Tooltip("p95_ms:Q", title="p95 (ms)", format=",.0f"),
+                alt.Tooltip("mean_ms:Q", title="Mean (ms)", format=",.0f"),
+                alt.Tooltip("timed_calls:Q", title="Timed calls", format=","),
+            ],
+        ),
         caption="Dot: median; tick: 95th percentile (exact). Calls without a duration are left out.",
     )
 ui.table(

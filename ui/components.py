@@ -113,6 +113,38 @@ def chart(c: alt.Chart | alt.LayerChart, caption: str | None = None) -> None:
         st.caption(caption)
 
 
+def duration_ranges(
+    df: pd.DataFrame,
+    field: str,
+    label: str,
+    title: str,
+    x_title: str,
+    tooltip: list,
+    line_to: str = "p95_ms",
+    **encode,
+) -> alt.LayerChart:
+    """Duration percentiles per ``field`` on a log axis: a dot at the median (``p50_ms``), a tick at
+    ``p95_ms`` and a line from the median to ``line_to``; the slowest p95 on top."""
+    base = alt.Chart(df).encode(
+        y=alt.Y(
+            f"{field}:N",
+            title=label,
+            sort=alt.EncodingSortField("p95_ms", order="descending"),
+            axis=alt.Axis(labelLimit=260),
+        ),
+        tooltip=tooltip,
+        **encode,
+    )
+    log = alt.Scale(type="log")
+    return alt.layer(
+        base.mark_rule(strokeWidth=2).encode(
+            x=alt.X("p50_ms:Q", title=x_title, scale=log), x2=f"{line_to}:Q"
+        ),
+        base.mark_point(filled=True, size=60).encode(x=alt.X("p50_ms:Q", scale=log)),
+        base.mark_tick(thickness=2).encode(x=alt.X("p95_ms:Q", scale=log)),
+    ).properties(title=title, height=alt.Step(30))
+
+
 def zone_note(tz: str) -> None:
     st.caption(f"Times and days are in {tz}.")
 

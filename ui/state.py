@@ -120,6 +120,24 @@ def sync_to_url(key: str, value) -> None:
         st.query_params[key] = str(value)
 
 
+def url_widget(widget, label: str, options: list, key: str, default, param: str | None = None, **kwargs):
+    """A selection widget seeded from the URL parameter ``param`` (default: ``key``) and written back to it.
+
+    A value that is not among ``options`` (a stale link, other dates) falls back to ``default``.
+    """
+    param = param or key
+    if key not in st.session_state or st.session_state[key] not in options + [None]:
+        wanted = st.query_params.get(param)
+        st.session_state[key] = wanted if wanted in options else default
+    return widget(
+        label,
+        options,
+        key=key,
+        on_change=lambda: sync_to_url(param, st.session_state[key]),
+        **kwargs,
+    )
+
+
 def budget_slider(key: str, container=st) -> float:
     """A budget slider seeded from the URL that keeps the URL in sync."""
     label, _default, maximum, step = BUDGETS[key]
