@@ -161,9 +161,6 @@ else:
             "How long does a request take on each model?",
             "Request duration (ms, log scale)",
             [
-                "model:N",
-                alt.Tooltip("p50_ms:Q", title="Median (ms)", format=",.0f"),
-                alt.Tooltip("p95_ms:Q", title="p95 (ms)", format=",.0f"),
                 alt.Tooltip("p99_ms:Q", title="p99 (ms)", format=",.0f"),
                 alt.Tooltip("ttft_p50_ms:Q", title="Median time to first token (ms)", format=",.0f"),
                 alt.Tooltip("timed_requests:Q", title="Timed requests", format=","),

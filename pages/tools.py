@@ -128,9 +128,6 @@ with right:
             "How long does each tool take? (median to p95)",
             "Duration (ms, log scale)",
             [
-                "tool:N",
-                alt.Tooltip("p50_ms:Q", title="Median (ms)", format=",.0f"),
-                alt.Tooltip("p95_ms:Q", title="p95 (ms)", format=",.0f"),
                 alt.Tooltip("mean_ms:Q", title="Mean (ms)", format=",.0f"),
                 alt.Tooltip("timed_calls:Q", title="Timed calls", format=","),
             ],

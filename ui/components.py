@@ -119,12 +119,13 @@ def duration_ranges(
     label: str,
     title: str,
     x_title: str,
-    tooltip: list,
+    more: list,
     line_to: str = "p95_ms",
     **encode,
 ) -> alt.LayerChart:
     """Duration percentiles per ``field`` on a log axis: a dot at the median (``p50_ms``), a tick at
-    ``p95_ms`` and a line from the median to ``line_to``; the slowest p95 on top."""
+    ``p95_ms`` and a line from the median to ``line_to``; the slowest p95 on top. The tooltip shows
+    the name, median and p95, then ``more``."""
     base = alt.Chart(df).encode(
         y=alt.Y(
             f"{field}:N",
@@ -132,7 +133,12 @@ def duration_ranges(
             sort=alt.EncodingSortField("p95_ms", order="descending"),
             axis=alt.Axis(labelLimit=260),
         ),
-        tooltip=tooltip,
+        tooltip=[
+            f"{field}:N",
+            alt.Tooltip("p50_ms:Q", title="Median (ms)", format=",.0f"),
+            alt.Tooltip("p95_ms:Q", title="p95 (ms)", format=",.0f"),
+            *more,
+        ],
         **encode,
     )
     log = alt.Scale(type="log")
