@@ -13,7 +13,8 @@ Usage::
    ``bench/bench_api.py`` (overview, costs and errors pages, the API
    builders) and ``bench/bench_analytics_b.py`` (tools, models, sessions,
    search), one timed run after a warm-up (``--repeat``).
-3. The real app (``streamlit run``): time to healthy; every JSON route over
+3. The real app (``streamlit run``, computing every API answer:
+   ``ANALYTICS_API_CACHE_SECONDS=0``): time to healthy; every JSON route over
    loopback, the first (cold) call and the median of ``--repeat`` more; every
    page opened in headless Chromium (the time until its script has finished);
    then the app process's VmHWM (peak resident memory, read from
@@ -38,6 +39,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_load import ROUTES, get, memory_mib  # noqa: E402
+
+COMPUTE_EVERY_ANSWER = {"ANALYTICS_API_CACHE_SECONDS": "0"}
+"""The app measured answers every API call itself (no reuse of a recent answer)."""
 from browser import launch_context, start_app, stop_app, wait_idle  # noqa: E402
 
 PAGES = [("/", "Overview"), ("/costs", "Costs"), ("/errors", "Errors"), ("/tools", "Tools"), ("/models", "Models"),
@@ -81,7 +85,7 @@ def served(db: Path, repeat: int) -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-scale-"))
     t0 = time.perf_counter()
-    proc, url = start_app(db, tmp / "streamlit.log")
+    proc, url = start_app(db, tmp / "streamlit.log", COMPUTE_EVERY_ANSWER)
     print(f"-- app: healthy {time.perf_counter() - t0:.1f} s after `streamlit run`")
     failures = 0
     try:
@@ -131,7 +135,7 @@ def memory_per_page(db: Path) -> None:
     targets = [("(idle)", None)] + [(path, "API") for path in ROUTES.values()] + PAGES
     try:
         for path, title in targets:
-            proc, url = start_app(db, tmp / "streamlit.log")
+            proc, url = start_app(db, tmp / "streamlit.log", COMPUTE_EVERY_ANSWER)
             try:
                 if title == "API":
                     get(url + path, timeout=600)

@@ -408,6 +408,7 @@ def test_the_app_stays_up_and_recovers_when_the_server_returns(chdb_path, demo_d
         "CLICKHOUSE_HOST": "127.0.0.1",
         "CLICKHOUSE_PORT": str(link.port),
         "CLICKHOUSE_DATABASE": demo_database,
+        "ANALYTICS_API_CACHE_SECONDS": "0",  # every call asks the server (a kept answer would outlive the cut)
     }
     proc, url = start_app(tmp_path / "unused", tmp_path / "app.log", extra_env=env)
     try:
