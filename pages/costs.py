@@ -16,15 +16,7 @@ tz, facts, filters = data.page_view()
 
 provenance = api.cost_provenance(data.load(api.load_cost_provenance, filters))
 if provenance is None:
-    st.info(
-        f"No API requests from {filters.start:%Y-%m-%d} to {filters.end - timedelta(days=1):%Y-%m-%d}"
-        + (
-            " with these filters: widen the dates or clear filters in the sidebar."
-            if facts.events
-            else ": the store is empty. Ingest your Claude Code transcripts (Refresh) or load the demo data."
-        )
-    )
-    st.stop()
+    ui.nothing_in_window("API requests", filters, facts)
 if provenance.unpriced_models:
     st.warning(
         f"{provenance.unpriced_requests:,} requests of models without a known price are counted but not in the "

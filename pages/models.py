@@ -25,15 +25,7 @@ tz, facts, filters = data.page_view()
 
 summary = models.model_summary(data.load(models.load_model_usage, filters), filters)
 if summary.n_requests == 0:
-    st.info(
-        f"No API requests from {filters.start:%Y-%m-%d} to {filters.end - timedelta(days=1):%Y-%m-%d}"
-        + (
-            " with these filters: widen the dates or clear filters in the sidebar."
-            if facts.events
-            else ": the store is empty. Ingest your Claude Code transcripts (Refresh) or load the demo data."
-        )
-    )
-    st.stop()
+    ui.nothing_in_window("API requests", filters, facts)
 if summary.unpriced_models:
     st.warning(
         "Models without a known price are shown as unpriced, never as \\$0, and left out of totals: "

@@ -34,15 +34,7 @@ tz, facts, filters = data.page_view()
 
 frame = data.load(sessions.load_sessions, filters)
 if frame.empty:
-    st.info(
-        f"No sessions from {filters.start:%Y-%m-%d} to {filters.end - timedelta(days=1):%Y-%m-%d}"
-        + (
-            " with these filters: widen the dates or clear filters in the sidebar."
-            if facts.events
-            else ": the store is empty. Ingest your Claude Code transcripts (Refresh) or load the demo data."
-        )
-    )
-    st.stop()
+    ui.nothing_in_window("sessions", filters, facts)
 unpriced = models.model_summary(data.load(models.load_model_usage, filters)).unpriced_models
 if unpriced:
     st.warning(

@@ -19,15 +19,7 @@ tz, facts, filters = data.page_view()
 
 usage = tools.tool_usage(data.load(tools.load_tool_stats, filters), filters)
 if usage.n_calls == 0:
-    st.info(
-        f"No tool calls from {filters.start:%Y-%m-%d} to {filters.end - timedelta(days=1):%Y-%m-%d}"
-        + (
-            " with these filters: widen the dates or clear filters in the sidebar."
-            if facts.events
-            else ": the store is empty. Ingest your Claude Code transcripts (Refresh) or load the demo data."
-        )
-    )
-    st.stop()
+    ui.nothing_in_window("tool calls", filters, facts)
 unpriced = models.model_summary(data.load(models.load_model_usage, filters)).unpriced_models
 if unpriced:
     st.warning(

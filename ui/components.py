@@ -7,6 +7,7 @@ Transcript text (prompts, tool inputs, errors) is only ever shown through
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 import altair as alt
 import pandas as pd
@@ -149,6 +150,19 @@ def duration_ranges(
         base.mark_point(filled=True, size=60).encode(x=alt.X("p50_ms:Q", scale=log)),
         base.mark_tick(thickness=2).encode(x=alt.X("p95_ms:Q", scale=log)),
     ).properties(title=title, height=alt.Step(30))
+
+
+def nothing_in_window(what: str, filters, facts) -> None:
+    """Say that there are no ``what`` in the filtered window, and why, then stop the page."""
+    st.info(
+        f"No {what} from {filters.start:%Y-%m-%d} to {filters.end - timedelta(days=1):%Y-%m-%d}"
+        + (
+            " with these filters: widen the dates or clear filters in the sidebar."
+            if facts.events
+            else ": the store is empty. Ingest your Claude Code transcripts (Refresh) or load the demo data."
+        )
+    )
+    st.stop()
 
 
 def zone_note(tz: str) -> None:
