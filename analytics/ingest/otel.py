@@ -365,9 +365,8 @@ def decode_any_value(v: Any) -> Any:
     return out
 
 
-def _attributes(obj: dict, name: str = "attributes") -> list[tuple[str, Any]]:
-    """Decoded key/value pairs of a kvlist, in order (repeated keys kept; the caller decides)."""
-    pairs = []
+def _key_values(obj: dict, name: str) -> Iterator[tuple[str, Any]]:
+    """(key, raw AnyValue) of each entry of the kvlist ``obj[name]``, in order; a missing key is ""."""
     for kv in _list(obj, name):
         if type(kv) is not dict:
             raise _Unusable("wrong_type")
@@ -376,22 +375,18 @@ def _attributes(obj: dict, name: str = "attributes") -> list[tuple[str, Any]]:
             if key is not None:
                 raise _Unusable("wrong_type")
             key = ""
-        pairs.append((key, decode_any_value(kv.get("value"))))
-    return pairs
+        yield key, kv.get("value")
+
+
+def _attributes(obj: dict, name: str = "attributes") -> list[tuple[str, Any]]:
+    """Decoded key/value pairs of a kvlist, in order (repeated keys kept; the caller decides)."""
+    return [(key, decode_any_value(v)) for key, v in _key_values(obj, name)]
 
 
 def _rendered(obj: dict, name: str = "attributes") -> list[tuple[str, str]]:
     """Attributes of ``obj`` as (key, ``AsString`` value) pairs; string values take a short path."""
     pairs = []
-    for kv in _list(obj, name):
-        if type(kv) is not dict:
-            raise _Unusable("wrong_type")
-        key = kv.get("key")
-        if type(key) is not str:
-            if key is not None:
-                raise _Unusable("wrong_type")
-            key = ""
-        v = kv.get("value")
+    for key, v in _key_values(obj, name):
         if type(v) is dict and len(v) == 1:
             s = v.get("stringValue")
             if type(s) is str:
