@@ -22,21 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from timing import timed  # noqa: E402
+from timing import print_steps  # noqa: E402
 
 from analytics import costs, errors, trends  # noqa: E402
 from analytics.filters import Filters  # noqa: E402
 from analytics.store import Store  # noqa: E402
-
-
-def size(result: object) -> str:
-    if result is None:
-        return "None"
-    if hasattr(result, "shape"):
-        return f"{result.shape[0]:,} rows"
-    if isinstance(result, tuple):
-        return f"{len(result)} items"
-    return type(result).__name__
 
 
 def main() -> int:
@@ -102,14 +92,7 @@ def main() -> int:
             ),
             ("errors  timeout_risk", lambda: errors.timeout_risk(store, f)),
         ]
-        width = max(len(name) for name, _ in steps)
-        print(f"{'step':<{width}}  {'min s':>8}  {'median s':>8}  result")
-        total = 0.0
-        for name, fn in steps:
-            best, med, result = timed(fn, args.repeat)
-            total += med
-            print(f"{name:<{width}}  {best:8.3f}  {med:8.3f}  {size(result)}")
-        print(f"{'sum of medians':<{width}}  {'':>8}  {total:8.3f}")
+        print_steps(steps, args.repeat)
     finally:
         store.close()
     return 0

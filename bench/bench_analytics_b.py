@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from timing import timed  # noqa: E402
+from timing import print_steps  # noqa: E402
 
 from analytics import models, search, sessions, tools  # noqa: E402
 from analytics.filters import Filters  # noqa: E402
@@ -36,21 +36,6 @@ QUERIES = (
     ("tokens", "no-such-word-anywhere"),
     ("tokens", "%"),
 )
-
-
-def size(result: object) -> str:
-    if result is None:
-        return "None"
-    if hasattr(result, "shape"):
-        return f"{result.shape[0]:,} rows"
-    if isinstance(result, search.SearchResults):
-        return f"{result.total:,} matches, {len(result.hits)} hits"
-    if isinstance(result, list | tuple):
-        return f"{len(result)} items"
-    for attr in ("ngrams", "table", "repeats"):
-        if hasattr(result, attr):
-            return f"{getattr(result, attr).shape[0]:,} rows"
-    return type(result).__name__
 
 
 def main() -> int:
@@ -120,14 +105,7 @@ def main() -> int:
             steps.append(
                 (f"search    {mode:<9} {q}", lambda q=q, mode=mode: search.search(store, q, f, mode=mode))
             )
-        width = max(len(name) for name, _ in steps)
-        print(f"{'step':<{width}}  {'min s':>8}  {'median s':>8}  result")
-        total = 0.0
-        for name, fn in steps:
-            best, med, result = timed(fn, args.repeat)
-            total += med
-            print(f"{name:<{width}}  {best:8.3f}  {med:8.3f}  {size(result)}")
-        print(f"{'sum of medians':<{width}}  {'':>8}  {total:8.3f}")
+        print_steps(steps, args.repeat)
     finally:
         store.close()
     return 0
