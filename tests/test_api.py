@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import numpy as np
 import pandas as pd
 import pytest
+from apptest_helpers import insert_events
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.applications import Starlette
@@ -68,16 +69,13 @@ BUDGETS = {"day": 4.0, "month": 10.0, "session": 3.0}
 
 def insert(store, *rows):
     """Insert events: each row a dict overriding DEFAULTS; ts is a UTC string."""
-    recs = []
-    for r in rows:
-        d = {**DEFAULTS, **r, "event_id": f"a{next(_ids)}", "version": 1}
-        d["ts"] = pd.Timestamp(d["ts"], tz="UTC")
-        recs.append(d)
-    df = pd.DataFrame(recs)
-    df["success"] = df["success"].astype("UInt8")
-    df["cost_usd"] = df["cost_usd"].astype("float64")
-    df["duration_ms"] = df["duration_ms"].astype("float64")
-    store.insert_df("events", df)
+    insert_events(
+        store,
+        [
+            {**DEFAULTS, **r, "event_id": f"a{next(_ids)}", "ts": pd.Timestamp(r["ts"], tz="UTC")}
+            for r in rows
+        ],
+    )
 
 
 def req(ts, cost=np.nan, **kw):

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from apptest_helpers import insert_events
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -44,12 +45,13 @@ DEFAULTS = {
 
 def insert(store, *rows):
     """Insert api_request events: each row a dict overriding DEFAULTS; ts is a UTC string."""
-    recs = []
-    for r in rows:
-        d = {**DEFAULTS, **r, "event_id": f"e{next(_ids)}", "version": 1}
-        d["ts"] = pd.Timestamp(d["ts"], tz="UTC")
-        recs.append(d)
-    store.insert_df("events", pd.DataFrame(recs))
+    insert_events(
+        store,
+        [
+            {**DEFAULTS, **r, "event_id": f"e{next(_ids)}", "ts": pd.Timestamp(r["ts"], tz="UTC")}
+            for r in rows
+        ],
+    )
 
 
 def frame(*rows):

@@ -3,6 +3,7 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
+from apptest_helpers import insert_events
 
 from analytics.errors import (
     assess_timeout_risk,
@@ -45,14 +46,13 @@ DEFAULTS = {
 
 def insert(store, *rows):
     """Insert events: each row a dict overriding DEFAULTS; ts is a UTC string."""
-    recs = []
-    for r in rows:
-        d = {**DEFAULTS, **r, "event_id": f"x{next(_ids)}", "version": 1}
-        d["ts"] = pd.Timestamp(d["ts"], tz="UTC")
-        recs.append(d)
-    df = pd.DataFrame(recs)
-    df["success"] = df["success"].astype("UInt8")
-    store.insert_df("events", df)
+    insert_events(
+        store,
+        [
+            {**DEFAULTS, **r, "event_id": f"x{next(_ids)}", "ts": pd.Timestamp(r["ts"], tz="UTC")}
+            for r in rows
+        ],
+    )
 
 
 def req(ts, **kw):

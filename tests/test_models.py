@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from apptest_helpers import insert_events as insert
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -69,13 +70,6 @@ def req(
         duration_ms=duration_ms,
         version=1,
     )
-
-
-def insert(store, rows: list[dict]) -> None:
-    frame = pd.DataFrame(rows)
-    frame["cost_usd"] = frame["cost_usd"].astype("float64")
-    frame["duration_ms"] = frame["duration_ms"].astype("float64")
-    store.insert_df("events", frame)
 
 
 def cell(rep, source: str, target: str) -> dict:

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
+from apptest_helpers import insert_events as insert
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -37,20 +38,6 @@ def ev(event_id: str, session: str, second: int, event: str, **kw) -> dict:
         version=1,
         **kw,
     )
-
-
-def insert(store, rows: list[dict]) -> None:
-    frame = pd.DataFrame(rows)
-    for c in frame.columns:
-        if c == "success":
-            frame[c] = frame[c].astype("UInt8")
-        elif c == "ts":
-            continue
-        elif frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]):
-            frame[c] = frame[c].fillna("")
-        else:
-            frame[c] = frame[c].fillna(0).astype("int64")
-    store.insert_df("events", frame)
 
 
 CORPUS = [

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
+from apptest_helpers import insert_events as insert
 from scipy import stats
 
 from analytics.filters import Filters
@@ -41,21 +42,6 @@ def ev(session: str, second: int, event: str, **kw) -> dict:
         version=1,
         **kw,
     )
-
-
-def insert(store, rows: list[dict]) -> None:
-    frame = pd.DataFrame(rows)
-    for c in frame.columns:
-        if c == "success":
-            frame[c] = frame[c].astype("UInt8")
-        elif c in ("cost_usd", "ts"):
-            continue
-        elif frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]):
-            frame[c] = frame[c].fillna("")
-        else:
-            frame[c] = frame[c].fillna(0).astype("int64")
-    frame["cost_usd"] = frame["cost_usd"].astype("float64")
-    store.insert_df("events", frame)
 
 
 SESSION_A = [

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
+from apptest_helpers import insert_events as insert
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,23 +25,6 @@ from analytics.tools import (
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 ALL = Filters()
-
-
-def insert(store, rows: list[dict]) -> None:
-    """Insert hand-made events; keys missing from a row get the column default."""
-    frame = pd.DataFrame(rows)
-    for c in frame.columns:
-        if c == "success":
-            frame[c] = frame[c].astype("UInt8")
-        elif c in ("cost_usd", "duration_ms") or c == "ts":
-            continue
-        elif frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]):
-            frame[c] = frame[c].fillna("")
-        else:
-            frame[c] = frame[c].fillna(0).astype("int64")
-    frame["version"] = 1
-    frame["source"] = "demo"
-    store.insert_df("events", frame)
 
 
 def calls(session: str, tools: list[str], failed: set[int] = frozenset(), start: int = 0, **kw) -> list[dict]:
