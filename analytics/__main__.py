@@ -84,8 +84,8 @@ def cmd_ingest(store: Store, args) -> int:
 
 
 def cmd_report(store: Store, args) -> int:
+    from analytics.costs import REPORT_KEYS, usage_report
     from analytics.filters import local_zone
-    from analytics.report import KEYS, usage_report
 
     tz = args.tz or local_zone()
     try:
@@ -96,7 +96,7 @@ def cmd_report(store: Store, args) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
-    key = KEYS[args.by][0]
+    key = REPORT_KEYS[args.by]
     header = f"{key:<40} {'input':>12} {'output':>12} {'cache read':>14} {'cache write':>12} {'total':>14} {'cost':>12} {'req':>7}"
     print(header)
     print("-" * len(header))

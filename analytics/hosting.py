@@ -233,7 +233,7 @@ def prepare_store(store) -> int:
     What an administrator runs once on a server (and after upgrades) before
     the read-only app opens it: the collector creates only ``otel_logs``.
     """
-    from analytics.pricing import refresh_prices
+    from analytics.ingest.prices import refresh_prices
 
     store.ensure_schema()
     return refresh_prices(store, [m for (m,) in store.rows("hosting_models")])

@@ -1,9 +1,12 @@
 """Price book: per-token rates per (model, long-context tier) from genai-prices.
 
 genai-prices costs ~0.4 ms a call, so it is never called per request. Instead
-:func:`rate_rows` reads each distinct model's price once into a small table of
-per-token rates; costs are then computed vectorised (in SQL at ingest, in pandas
-for re-pricing) keeping each request's own tier.
+:func:`model_rates` reads each distinct model's price once into a few rows of
+per-token rates (the store keeps them in its ``prices`` table, filled by
+:mod:`analytics.ingest.prices`); costs are then computed vectorised (in SQL at
+ingest, in pandas for re-pricing) keeping each request's own tier.
+
+This module is pure: it reads genai-prices, never the store.
 
 Token mapping (DESIGN.md section 4): a request's *total input* is Anthropic's
 ``input_tokens + cache_read + cache_write_5m + cache_write_1h``; a tier whose
@@ -19,7 +22,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
-from importlib.metadata import version
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -153,27 +155,3 @@ def reference_cost(
         return float(calc_price(usage, model, provider_id=PROVIDER).total_price)
     except LookupError:
         return None
-
-
-def refresh_prices(store, models) -> int:
-    """Add rates for ``models`` not yet in the store's ``prices`` table; returns rows added.
-
-    A model genai-prices does not know gets a marker row of NaN rates, so it is
-    looked up once, and its requests are stored as unpriced. The table is
-    rebuilt when the installed genai-prices version changes.
-    """
-    current = version("genai-prices")
-    stored = store.rows_sql("SELECT argMax(value, updated) FROM meta WHERE key = 'prices_version'")[0][0]
-    if stored != current:
-        store.command_sql("TRUNCATE TABLE prices")
-        store.command_sql("INSERT INTO meta (key, value) VALUES ('prices_version', {v:String})", v=current)
-    have = {m for (m,) in store.rows_sql("SELECT DISTINCT model FROM prices")}
-    rows = []
-    for m in sorted(set(models) - have - {""}):
-        rates = model_rates(m)
-        rows += [[r.model, r.min_input, *(getattr(r, c) for c in COMPONENTS)] for r in rates]
-        if not rates:
-            rows.append([m, 0, *([float("nan")] * len(COMPONENTS))])
-    if rows:
-        store.insert_rows("prices", rows, ["model", "tier_start", *COMPONENTS])
-    return len(rows)

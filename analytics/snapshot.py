@@ -27,10 +27,6 @@ from analytics.store import Store, StoreError
 SNAPSHOT_TABLES = ("events", "otel_logs", "prices", "tool_uses", "ingest_runs")
 """The tables a snapshot copies: the data, the price book and the ingest history (no ingest state)."""
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_COLUMNS_SQL = (
-    "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = {t:String} "
-    "AND default_kind NOT IN ('MATERIALIZED', 'ALIAS', 'EPHEMERAL') ORDER BY position"
-)
 
 
 @dataclass(frozen=True)
@@ -45,7 +41,7 @@ class SnapshotReport:
 
 
 def _columns(store: Store, table: str) -> list[str]:
-    names = [r[0] for r in store.rows_sql(_COLUMNS_SQL, t=table)]
+    names = [r[0] for r in store.rows("snapshot_columns", table=table)]
     bad = [n for n in names if not _IDENT.fullmatch(n)]
     if bad:
         raise StoreError(f"table {table} has column names this snapshot cannot copy: {bad}")
@@ -57,23 +53,16 @@ def _dump(store: Store, table: str, out: Path) -> tuple[list[str], int]:
     if table not in SNAPSHOT_TABLES:
         raise ValueError(f"not a snapshot table: {table!r}")
     columns = _columns(store, table)
-    listed = ", ".join(f"`{c}`" for c in columns)
-    with store.client() as c, out.open("wb") as fh:
-        for chunk in c.raw_stream(f"SELECT {listed} FROM {table}", fmt="Parquet"):  # noqa: S608 - allow-listed
-            fh.write(chunk)
-    return columns, int(store.rows_sql(f"SELECT count() FROM {table}")[0][0])  # noqa: S608 - allow-listed
+    store.write_table(table, columns, out, "Parquet")
+    return columns, store.count_rows(table)
 
 
 def _load(store: Store, table: str, source_columns: list[str], parquet: Path) -> int:
     """Insert the Parquet file into ``table`` by column name; returns the table's row count."""
     wanted = set(source_columns)
     columns = [c for c in _columns(store, table) if c in wanted]
-    listed = ", ".join(f"`{c}`" for c in columns)
-    store.command_sql(
-        f"INSERT INTO {table} ({listed}) SELECT {listed} FROM file({{path:String}}, 'Parquet')",  # noqa: S608
-        path=str(parquet),
-    )
-    return int(store.rows_sql(f"SELECT count() FROM {table}")[0][0])  # noqa: S608 - allow-listed
+    store.insert_parquet(table, columns, parquet)
+    return store.count_rows(table)
 
 
 def _size(path: Path) -> int:
@@ -134,9 +123,7 @@ def write_snapshot(
                 rows[table] = got
             taken = datetime.now(UTC).isoformat(timespec="seconds")
             for key, value in (("snapshot_of", where), ("snapshot_taken", taken)):
-                dest.command_sql(
-                    "INSERT INTO meta (key, value) VALUES ({k:String}, {v:String})", k=key, v=value
-                )
+                dest.command("snapshot_meta", key=key, value=value)
         finally:
             dest.close()
     except BaseException:

@@ -7,7 +7,11 @@
   ``[connections.telemetry]`` or by ``CLICKHOUSE_*`` environment variables.
 
 Both run the same named ``.sql`` files from ``analytics/sql`` with values bound
-as ``{name:Type}`` parameters by clickhouse-connect's binder.
+as ``{name:Type}`` parameters by clickhouse-connect's binder. The few statements
+whose table varies (emptying an ingest stage table, counting or copying a
+table) are Store methods that take the name from an allow-list
+(:data:`STAGE_TABLES`, :data:`TABLES`); the schema upkeep in
+:meth:`Store.ensure_schema` is the store's own.
 
 Threads: calls on one clickhouse-connect client are serialised, so the store
 keeps a small pool of clients (separate chDB clients on one path run in
@@ -27,7 +31,7 @@ import queue
 import re
 import threading
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -53,6 +57,14 @@ instead of 64k lower a big aggregation's peak (the session metrics at 10M events
 process memory) and it runs no slower; a full scan pays ~80 ms at 10M. A server keeps its own
 settings (a read-only user may change none)."""
 APP_NAME = "cc-telemetry-analytics"
+STAGE_TABLES = frozenset({"ingest_stage", "ingest_parsed", "ingest_events", "ingest_replaced"})
+"""Scratch tables of the JSONL ingest, emptied before and after each run: all :meth:`Store.truncate` empties."""
+TABLES = (
+    frozenset({"events", "otel_logs", "tool_uses", "prices", "ingest_runs", "ingest_files", "meta"})
+    | STAGE_TABLES
+)
+"""The tables the schema files create: the only table names the allow-listed Store methods put into SQL."""
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class StoreError(RuntimeError):
@@ -222,6 +234,21 @@ def _lock_message(path: Path, holder: str) -> str:
         f"The store {path} is open in another process ({holder}; usually the running app). "
         "The app ingests new transcripts itself: use its Refresh button, or stop it and run this command again."
     )
+
+
+def _table(name: str) -> str:
+    """``name`` if it is one of :data:`TABLES`, else ValueError."""
+    if name not in TABLES:
+        raise ValueError(f"not a table of the schema: {name!r}")
+    return name
+
+
+def _column_list(columns: Sequence[str]) -> str:
+    """``columns`` quoted and comma-separated; ValueError unless each is a plain identifier."""
+    bad = [c for c in columns if not _IDENTIFIER.fullmatch(c)]
+    if bad or not columns:
+        raise ValueError(f"not plain column names: {bad or list(columns)}")
+    return ", ".join(f"`{c}`" for c in columns)
 
 
 class Store:
@@ -457,6 +484,49 @@ class Store:
             raise StoreError("the store is open read-only")
         with self._call(f"an insert into {table}") as c:
             c.insert(table, rows, column_names=column_names)
+
+    # -- statements on a table named by the caller ----------------------------
+    # The few statements whose table (or column list) varies. A table name must be
+    # in TABLES (STAGE_TABLES to truncate) and a column a plain identifier, else
+    # ValueError before any SQL is written; values are bound as everywhere else.
+    def truncate(self, table: str) -> None:
+        """Empty ``table``, one of the ingest's scratch tables (:data:`STAGE_TABLES`)."""
+        if table not in STAGE_TABLES:
+            raise ValueError(f"not a stage table: {table!r}")
+        self.command_sql(f"TRUNCATE TABLE {table}")
+
+    def count_rows(self, table: str) -> int:
+        """Number of rows of ``table`` (one of :data:`TABLES`), hidden event rows included."""
+        return int(self.rows_sql(f"SELECT count() FROM {_table(table)}")[0][0])  # noqa: S608 - allow-listed
+
+    def write_query(self, name: str, out: Path, fmt: str, **params: Any) -> None:
+        """Stream the result of the named query into the file ``out`` in ClickHouse format ``fmt``.
+
+        ``fmt`` is an output format name such as ``Parquet`` or ``CSVWithNames``;
+        the engine writes the bytes, Python only copies them to ``out``.
+        """
+        self._write(sql_text(name), out, fmt, params)
+
+    def write_table(self, table: str, columns: Sequence[str], out: Path, fmt: str) -> None:
+        """Stream ``columns`` of every row of ``table`` (one of :data:`TABLES`) into ``out`` in format ``fmt``."""
+        self._write(f"SELECT {_column_list(columns)} FROM {_table(table)}", out, fmt, {})  # noqa: S608
+
+    def insert_parquet(self, table: str, columns: Sequence[str], path: Path) -> None:
+        """Insert ``columns`` of the Parquet file ``path`` into the same columns of ``table``.
+
+        ``table`` is one of :data:`TABLES`; ``path`` is read by the engine, so it
+        must be on the engine's machine (the embedded store's is this one).
+        """
+        listed = _column_list(columns)
+        self.command_sql(
+            f"INSERT INTO {_table(table)} ({listed}) SELECT {listed} FROM file({{path:String}}, 'Parquet')",  # noqa: S608
+            path=str(path),
+        )
+
+    def _write(self, sql: str, out: Path, fmt: str, params: dict[str, Any]) -> None:
+        with self.client() as c, Path(out).open("wb") as fh:
+            for chunk in c.raw_stream(sql, parameters=params or None, fmt=fmt):
+                fh.write(chunk)
 
     # -- schema --------------------------------------------------------------
     def table_exists(self, table: str) -> bool:

@@ -1,5 +1,6 @@
 import itertools
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ from analytics.costs import (
     project_spend,
     reconcile_sources,
     usage_blocks,
+    usage_report,
 )
 from analytics.filters import Filters
 
@@ -175,6 +177,75 @@ def test_load_costs_by_period_and_key(empty_store):
         load_costs_by(empty_store, f, "month", "model; DROP TABLE events")
     with pytest.raises(ValueError):
         load_costs_by(empty_store, f, "year", None)
+
+
+SESSION_ROWS = (
+    {"ts": "2025-03-30 10:00", "cost_usd": 1.0, "session_id": "s1", "input_tokens": 10},
+    {"ts": "2025-03-30 11:00", "cost_usd": 2.5, "session_id": "s2", "output_tokens": 20},
+    {"ts": "2025-03-30 12:00", "session_id": "s2", "model": "mystery-model", "cache_read_tokens": 300},
+    {"ts": "2025-03-31 09:00", "cost_usd": 0.5, "session_id": "s1", "cache_write_1h_tokens": 4},
+)
+
+
+def test_load_costs_by_session(empty_store):
+    insert(empty_store, *SESSION_ROWS)
+    by_session = load_costs_by(empty_store, Filters(), "day", "session")
+    assert by_session[["key", "requests", "unpriced_requests", "cost_usd", "tokens"]].values.tolist() == [
+        ["s2", 2, 1, 2.5, 320],
+        ["s1", 1, 0, 1.0, 10],
+        ["s1", 1, 0, 0.5, 4],
+    ]
+
+
+def test_usage_report_by_session_and_day(empty_store):
+    insert(empty_store, *SESSION_ROWS)
+    report = usage_report(empty_store, "session", tz="UTC")
+    assert report["rows"] == [
+        {
+            "session_id": "s1",
+            "input_tokens": 10,
+            "output_tokens": 0,
+            "cache_read_tokens": 0,
+            "cache_write_5m_tokens": 0,
+            "cache_write_1h_tokens": 4,
+            "total_tokens": 14,
+            "cost_usd": 1.5,
+            "requests": 2,
+            "unpriced_requests": 0,
+        },
+        {
+            "session_id": "s2",
+            "input_tokens": 0,
+            "output_tokens": 20,
+            "cache_read_tokens": 300,
+            "cache_write_5m_tokens": 0,
+            "cache_write_1h_tokens": 0,
+            "total_tokens": 320,
+            "cost_usd": 2.5,
+            "requests": 2,
+            "unpriced_requests": 1,
+        },
+    ]
+    assert report["totals"] == {
+        "input_tokens": 10,
+        "output_tokens": 20,
+        "cache_read_tokens": 300,
+        "cache_write_5m_tokens": 0,
+        "cache_write_1h_tokens": 4,
+        "total_tokens": 334,
+        "cost_usd": 4.0,
+        "requests": 4,
+        "unpriced_requests": 1,
+    }
+    # Tokyo is UTC+9: 10:00-12:00 UTC on Mar 30 is that evening there, 09:00 UTC on Mar 31 is 18:00
+    days = usage_report(empty_store, "day", tz="Asia/Tokyo", since=date(2025, 3, 31))
+    assert [(r["date"], r["requests"], r["cost_usd"]) for r in days["rows"]] == [("2025-03-31", 1, 0.5)]
+    unpriced_only = usage_report(empty_store, "model", filters=Filters(models=("mystery-model",)))
+    assert [(r["model"], r["cost_usd"]) for r in unpriced_only["rows"]] == [("mystery-model", None)]
+    with pytest.raises(ValueError, match="--by must be one of day, week, month, model, project, session"):
+        usage_report(empty_store, "model; DROP TABLE events")
+    with pytest.raises(ZoneInfoNotFoundError):
+        usage_report(empty_store, "day", tz="Mars/Olympus")
 
 
 def test_load_request_costs(empty_store):

@@ -23,9 +23,9 @@ from jsonl_fixtures import (
     write,
 )
 
+from analytics.costs import usage_report
 from analytics.ingest.jsonl import discover_files, discover_roots, ingest_jsonl
 from analytics.pricing import reference_cost
-from analytics.report import usage_report
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "claude-projects"
 
@@ -495,9 +495,12 @@ def test_real_transcripts_every_line_accounted_and_totals_match_reference(empty_
 
 
 def test_a_later_run_replaces_a_partial_response_and_keeps_the_parent(empty_store, tmp_path):
-    path = write(tmp_path / "p" / "s1.jsonl", [
-        assistant("2025-05-01T10:00:00Z", "msg_A", "req_A", usage(10, 5), uuid="a1"),
-    ])
+    path = write(
+        tmp_path / "p" / "s1.jsonl",
+        [
+            assistant("2025-05-01T10:00:00Z", "msg_A", "req_A", usage(10, 5), uuid="a1"),
+        ],
+    )
     ingest_jsonl(empty_store, [tmp_path])
     with path.open("a") as fh:  # the rest of the same response arrives after the first run
         fh.write(dumps(assistant("2025-05-01T10:00:03Z", "msg_A", "req_A", usage(10, 180), uuid="a2")) + "\n")
@@ -505,9 +508,14 @@ def test_a_later_run_replaces_a_partial_response_and_keeps_the_parent(empty_stor
     second = ingest_jsonl(empty_store, [tmp_path])
     assert second.dedup["already_in_store"] == 1
     # a subagent replay of the same message arrives later still: the parent's row stays
-    write(tmp_path / "p" / "s1" / "subagents" / "agent-z.jsonl", [
-        assistant("2025-05-01T10:00:09Z", "msg_A", "req_Z", usage(10, 500), sidechain=True, agent="z", uuid="z1"),
-    ])
+    write(
+        tmp_path / "p" / "s1" / "subagents" / "agent-z.jsonl",
+        [
+            assistant(
+                "2025-05-01T10:00:09Z", "msg_A", "req_Z", usage(10, 500), sidechain=True, agent="z", uuid="z1"
+            ),
+        ],
+    )
     ingest_jsonl(empty_store, [tmp_path])
     assert [(r[0], r[1], r[3], r[5]) for r in requests(empty_store)] == [("msg_A", "req_A", 0, 180)]
     assert empty_store.rows_sql("SELECT count() FROM events") == [(1,)]

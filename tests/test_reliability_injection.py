@@ -23,8 +23,8 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import costs, search
 from analytics.api import routes
+from analytics.costs import usage_report
 from analytics.filters import Filters
-from analytics.report import usage_report
 from analytics.store import Store, StoreError
 
 HOSTILE = [

@@ -18,13 +18,23 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from chhttp import ChHttpAid, free_port
 from clickhouse_connect.driver.exceptions import DatabaseError
 
 from analytics.filters import Filters
 from analytics.ingest.jsonl import ingest_jsonl
-from analytics.store import SCHEMA_VERSION, SQL_DIR, ServerConfig, Store, StoreError
+from analytics.store import (
+    SCHEMA_VERSION,
+    SQL_DIR,
+    STAGE_TABLES,
+    TABLES,
+    ServerConfig,
+    Store,
+    StoreError,
+    schema_statements,
+)
 
 BACKENDS = ("embedded", "http", "server")
 _ids = itertools.count()
@@ -316,6 +326,43 @@ def test_server_version_is_accepted(store):
     version = store.check_server_version()
     assert int(version.split(".")[0]) >= 26
     assert version == store.server_version()
+
+
+def test_statements_on_a_named_table_take_names_from_allow_lists(store, tmp_path: Path):
+    _load(store)
+    assert store.count_rows("events") == len(EVENTS)
+    columns = [name for (name,) in store.rows("snapshot_columns", table="events")]
+    out = tmp_path / "events.parquet"
+    store.write_table("events", columns, out, "Parquet")
+    assert pq.read_table(out).column_names == columns and pq.read_table(out).num_rows == len(EVENTS)
+    if store.kind == "embedded" or store.location.startswith("127.0.0.1:"):  # file() reads the engine's disk
+        store.insert_parquet("ingest_events", columns, out)
+        assert store.count_rows("ingest_events") == len(EVENTS)
+        store.truncate("ingest_events")
+        assert store.count_rows("ingest_events") == 0
+    for bad in ("events", "prices", "telemetry", "ingest_stage; DROP TABLE events"):
+        with pytest.raises(ValueError, match="not a stage table"):
+            store.truncate(bad)
+    for bad in ("telemetry", "system.tables", "events WHERE 1"):
+        with pytest.raises(ValueError, match="not a table of the schema"):
+            store.count_rows(bad)
+        with pytest.raises(ValueError, match="not a table of the schema"):
+            store.write_table(bad, columns, out, "Parquet")
+    with pytest.raises(ValueError, match="not plain column names"):
+        store.write_table("events", ["ts", "1 AS x"], out, "Parquet")
+    with pytest.raises(ValueError, match="not plain column names"):
+        store.insert_parquet("events", ["ts`, `x"], out)
+    assert store.count_rows("events") == len(EVENTS)
+
+
+def test_the_table_allow_list_is_what_the_schema_creates():
+    created = {
+        name
+        for _, ddl in schema_statements()
+        for name in re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", ddl)
+    }
+    assert TABLES == created
+    assert STAGE_TABLES < TABLES
 
 
 # -- the two local paths agree ------------------------------------------------------

@@ -1504,7 +1504,7 @@ def load_demo(
         ``seed``, ``days``, ``end`` (ISO 8601, UTC) and ``seconds`` (wall time).
     """
     from analytics.ingest.jsonl import record_run
-    from analytics.pricing import refresh_prices
+    from analytics.ingest.prices import refresh_prices
 
     t0 = time.perf_counter()
     end = _utc(end)
@@ -1515,10 +1515,8 @@ def load_demo(
     rows = 0
     if n_events > 0 and days > 0:
         refresh_prices(store, [m for m, priced in zip(MODELS, _priced(), strict=True) if priced])
-        if store.rows_sql("SELECT count() FROM events WHERE source = 'demo'")[0][0]:
-            store.command_sql(
-                "DELETE FROM events WHERE startsWith(event_id, {prefix:String})", prefix=f"demo:{seed}:"
-            )
+        if store.rows("demo_rows")[0][0]:
+            store.command("demo_delete_seed", prefix=f"demo:{seed}:")
     for table in generate_demo(n_events, seed=seed, days=days, end=end):
         store.insert_arrow("events", table)
         rows += table.num_rows
@@ -1530,7 +1528,7 @@ def load_demo(
         unpriced += int(pc.sum(pc.equal(table["cost_source"], "unpriced")).as_py() or 0)
     if rows:
         # One part, deletions materialised: later reads scan the fewest bytes.
-        store.command_sql("OPTIMIZE TABLE events FINAL")
+        store.command("demo_optimize")
     summary = {
         "events": counts,
         "rows": rows,

@@ -28,6 +28,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from analytics.ingest.prices import refresh_prices
+from analytics.store import STAGE_TABLES
+
 MAX_LINE_BYTES = 64 * 1024 * 1024
 LIVE_SECONDS = 2.0
 """Files modified this recently may still be growing: their new bytes are copied, never linked."""
@@ -213,7 +216,7 @@ def _read_embedded(store, chunks: list[_Chunk]) -> None:
         moved = {c.file_id for c in linked if _moved(c)}
         if not moved:
             return
-        store.command_sql("TRUNCATE TABLE ingest_stage")
+        store.truncate("ingest_stage")
         copy |= moved
 
 
@@ -236,8 +239,8 @@ def _stage_server(store, chunks: list[_Chunk], batch_bytes: int = 32 << 20) -> N
 
 
 def _clear_stage(store) -> None:
-    for table in ("ingest_stage", "ingest_parsed", "ingest_events", "ingest_replaced"):
-        store.command_sql(f"TRUNCATE TABLE {table}")  # noqa: S608 - fixed identifiers
+    for table in sorted(STAGE_TABLES):
+        store.truncate(table)
 
 
 def ingest_jsonl(
@@ -276,8 +279,6 @@ def ingest_jsonl(
         if progress:
             progress(report.bytes_read // 2, report.bytes_read)
         _count_lines(store, report)
-        from analytics.pricing import refresh_prices
-
         refresh_prices(store, [m for (m,) in store.rows("ingest_models")])
         store.command("ingest_tool_uses")
         for name in EVENT_QUERIES:
@@ -305,7 +306,7 @@ def _commit(store, replacing: bool) -> None:
     run = now.replace(microsecond=now.microsecond // 1000 * 1000)  # the column's millisecond, exactly
     if replacing:
         store.command("ingest_replaced")
-        replacing = store.rows_sql("SELECT count() FROM ingest_replaced")[0][0] > 0
+        replacing = store.count_rows("ingest_replaced") > 0
     store.command("ingest_commit", run=run)
     if replacing:
         store.command("ingest_swap", run=run)
@@ -343,10 +344,4 @@ def record_run(store, kind: str, report: dict, t0: float) -> None:
     import json
 
     started = time.time() - (time.perf_counter() - t0)
-    store.command_sql(
-        "INSERT INTO ingest_runs (started, finished, kind, report) VALUES "
-        "(fromUnixTimestamp64Milli({s:Int64}), now64(3), {k:String}, {r:String})",
-        s=int(started * 1000),
-        k=kind,
-        r=json.dumps(report),
-    )
+    store.command("ingest_record_run", started_ms=int(started * 1000), kind=kind, report=json.dumps(report))

@@ -1,0 +1,2 @@
+-- Rows of export_otel_logs.sql.
+SELECT count() FROM otel_logs

@@ -1,0 +1,2 @@
+-- Rows of export_telemetry.sql.
+SELECT count() FROM telemetry
