@@ -623,6 +623,92 @@ def _rate_projection(horizon: str, end: pd.Timestamp, spent: float, hours_left: 
     )
 
 
+def _local_midnight(day: pd.Timestamp, tz: str) -> pd.Timestamp:
+    """The start of the naive local date ``day`` in ``tz`` (the first of two midnights; a missing one moves forward)."""
+    return pd.Timestamp(day).tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
+
+
+def _spent_between(events: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> float:
+    """Cost (USD) of the requests in ``events`` from ``start`` to ``end``, both included; unpriced count as $0."""
+    ts = _event_times(events)
+    cost = pd.to_numeric(events["cost_usd"], errors="coerce")
+    return float(cost[(ts >= start) & (ts <= end)].sum())
+
+
+def _block_projection(
+    events: pd.DataFrame, now_utc: pd.Timestamp, burn: BurnRate | None
+) -> Projection | None:
+    """The active usage block's cost so far + ``burn`` x hours to its end; None without an active block."""
+    ts = _event_times(events)
+    blocks = usage_blocks(events[(ts <= now_utc).to_numpy()], now_utc)
+    active = blocks[blocks["active"]] if not blocks.empty else blocks
+    if active.empty:
+        return None
+    b = active.iloc[-1]
+    left = (b["block_end"] - now_utc).total_seconds() / 3600.0
+    return _rate_projection("session", b["block_end"], float(b["cost_usd"]), left, burn)
+
+
+def _daily_history(daily: pd.Series | None, today: pd.Timestamp) -> pd.Series:
+    """Daily totals (USD) from the first day of ``daily`` to the day before ``today``, missing days as $0.
+
+    Empty without ``daily`` or without a day before ``today``.
+    """
+    hist = _complete_daily(daily) if daily is not None else pd.Series([], dtype="float64")
+    hist = hist[hist.index < today] if len(hist) else hist
+    if len(hist):
+        hist = hist.reindex(
+            pd.date_range(hist.index[0], today - pd.Timedelta(days=1), freq="D"), fill_value=0.0
+        )
+    return hist
+
+
+def _month_projection(
+    hist: pd.Series,
+    today: pd.Timestamp,
+    tz: str,
+    hours_to_midnight: float,
+    spent_today: float,
+    history_days: int,
+    level: float,
+) -> Projection | None:
+    """Spend by the end of the local month: month to date + the daily model for the rest of it.
+
+    ``hist`` is :func:`_daily_history`; the model is fitted to its last
+    ``history_days`` days and counts today pro rata of the hours left. None
+    with fewer than 3 days of history or no interval.
+    """
+    month_end_naive = (today + pd.offsets.MonthBegin(1)).normalize()
+    earlier = float(hist[hist.index >= today.replace(day=1)].sum()) if len(hist) else 0.0
+    train = hist.iloc[-history_days:]
+    if len(train) < 3:
+        return None
+    x = _day_numbers(train.index)
+    days_left = int((month_end_naive - today) / pd.Timedelta(days=1))
+    future = x[-1] + ((today - train.index[-1]) / pd.Timedelta(days=1)) + np.arange(days_left)
+    weights = np.ones(days_left)
+    weights[0] = max(0.0, min(1.0, hours_to_midnight / 24.0))
+    r = ols_sum_interval(x, train.to_numpy(), future, weights, level=level)
+    if r is None:
+        return None
+    add, lo, hi = (max(0.0, float(v)) for v in r)
+    spent = earlier + spent_today
+    return Projection(
+        horizon="month",
+        end=_local_midnight(month_end_naive, tz),
+        spent=spent,
+        expected_additional=add,
+        projected=spent + add,
+        low=spent + lo,
+        high=spent + hi,
+        n=len(train),
+        method=(
+            "month-to-date spend + daily model for the rest of today (share of hours left) and the "
+            "remaining days: " + DAILY_METHOD.format(days=history_days)
+        ),
+    )
+
+
 def project_spend(
     events: pd.DataFrame,
     daily: pd.Series,
@@ -676,62 +762,15 @@ def project_spend(
     now_utc = _utc(now)
     local_now = now_utc.tz_convert(tz)
     today = local_now.tz_localize(None).normalize()
-    day_end = pd.Timestamp(today + pd.Timedelta(days=1)).tz_localize(
-        tz, ambiguous=True, nonexistent="shift_forward"
-    )
-    month_end_naive = (today + pd.offsets.MonthBegin(1)).normalize()
-    month_end = pd.Timestamp(month_end_naive).tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
-    day_start = pd.Timestamp(today).tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
+    day_end = _local_midnight(today + pd.Timedelta(days=1), tz)
+    hours_to_midnight = (day_end - local_now).total_seconds() / 3600.0
 
     burn = burn_rate(events, window, now_utc, level=level, bin_minutes=bin_minutes) if have_events else None
-    spent_today = 0.0
-    session = None
-    if have_events:
-        ts = _event_times(events)
-        cost = pd.to_numeric(events["cost_usd"], errors="coerce")
-        spent_today = float(cost[(ts >= day_start) & (ts <= now_utc)].sum())
-        blocks = usage_blocks(events[(ts <= now_utc).to_numpy()], now_utc)
-        active = blocks[blocks["active"]] if not blocks.empty else blocks
-        if not active.empty:
-            b = active.iloc[-1]
-            left = (b["block_end"] - now_utc).total_seconds() / 3600.0
-            session = _rate_projection("session", b["block_end"], float(b["cost_usd"]), left, burn)
-    hours_to_midnight = (day_end - local_now).total_seconds() / 3600.0
+    spent_today = _spent_between(events, _local_midnight(today, tz), now_utc) if have_events else 0.0
+    session = _block_projection(events, now_utc, burn) if have_events else None
     day = _rate_projection("day", day_end, spent_today, hours_to_midnight, burn)
-
-    month = None
-    hist = _complete_daily(daily) if have_daily else pd.Series([], dtype="float64")
-    hist = hist[hist.index < today] if len(hist) else hist
-    if len(hist):
-        hist = hist.reindex(
-            pd.date_range(hist.index[0], today - pd.Timedelta(days=1), freq="D"), fill_value=0.0
-        )
-    earlier = float(hist[hist.index >= today.replace(day=1)].sum()) if len(hist) else 0.0
-    train = hist.iloc[-history_days:]
-    if len(train) >= 3:
-        x = _day_numbers(train.index)
-        days_left = int((month_end_naive - today) / pd.Timedelta(days=1))
-        future = x[-1] + ((today - train.index[-1]) / pd.Timedelta(days=1)) + np.arange(days_left)
-        weights = np.ones(days_left)
-        weights[0] = max(0.0, min(1.0, hours_to_midnight / 24.0))
-        r = ols_sum_interval(x, train.to_numpy(), future, weights, level=level)
-        if r is not None:
-            add, lo, hi = (max(0.0, float(v)) for v in r)
-            spent = earlier + spent_today
-            month = Projection(
-                horizon="month",
-                end=month_end,
-                spent=spent,
-                expected_additional=add,
-                projected=spent + add,
-                low=spent + lo,
-                high=spent + hi,
-                n=len(train),
-                method=(
-                    "month-to-date spend + daily model for the rest of today (share of hours left) and the "
-                    "remaining days: " + DAILY_METHOD.format(days=history_days)
-                ),
-            )
+    hist = _daily_history(daily if have_daily else None, today)
+    month = _month_projection(hist, today, tz, hours_to_midnight, spent_today, history_days, level)
     return SpendProjection(now=now_utc, tz=tz, burn=burn, session=session, day=day, month=month)
 
 
@@ -1207,3 +1246,4 @@ def reconcile_sources(store, filters: Filters) -> Reconciliation | None:
         n_token_mismatch=int(mismatch.sum()),
         frame=df,
     )
+

@@ -433,6 +433,105 @@ def reprice(mix: pd.DataFrame, targets: Sequence[str] = (), filters: Filters | N
     return Repricing(table, matrix, int(mix["requests"].sum()), _window(filters), method)
 
 
+_SAVINGS_COLUMNS = ["source_model", "requests", "current_cost_usd", "projected_cost_usd", "savings_usd"]
+"""Columns of :attr:`SavingsRecommendation.per_source`."""
+
+
+def _cheapest_target(small: pd.DataFrame, options: list[str]) -> str | None:
+    """The model of ``options`` that prices all ``small`` rows lowest (the earlier on a tie).
+
+    Models that cannot price every row (unpriced, or a row straddling a tier
+    start) are skipped; None when none can.
+    """
+    totals = {}
+    for m in options:
+        c, ok = _bucket_cost(small, m)
+        if ok.all():
+            totals[m] = float(c.sum())
+    if not totals:
+        return None
+    return min(totals, key=lambda m: (totals[m], options.index(m)))
+
+
+def _savings_per_source(small: pd.DataFrame, target: str) -> pd.DataFrame:
+    """Per priced source model, what its ``small`` rows cost and would cost on ``target``.
+
+    Columns as in :attr:`SavingsRecommendation.per_source`; only sources that
+    would save, and whose rows both models price unambiguously.
+    """
+    projected_all, ok_t = _bucket_cost(small, target)
+    rows = []
+    for s in sorted(small["model"].unique()):
+        if s == target or not pricing.model_rates(s):
+            continue
+        part = small["model"] == s
+        current, ok_s = _bucket_cost(small[part], s)
+        if not (ok_s.all() and ok_t[part].all()):
+            continue
+        cur, proj = float(current.sum()), float(projected_all[part].sum())
+        if cur - proj > 0:
+            rows.append(
+                dict(
+                    source_model=s,
+                    requests=int(small.loc[part, "requests"].sum()),
+                    current_cost_usd=cur,
+                    projected_cost_usd=proj,
+                    savings_usd=cur - proj,
+                )
+            )
+    return pd.DataFrame(rows, columns=_SAVINGS_COLUMNS)
+
+
+def _price_book_total(mix: pd.DataFrame) -> float:
+    """Price-book cost (USD) of all ``mix`` rows of the models that price their rows unambiguously."""
+    total = 0.0
+    for s in mix["model"].unique():
+        c, ok = _bucket_cost(mix[mix["model"] == s], s)
+        if ok.all() and pricing.model_rates(s):
+            total += float(c.sum())
+    return total
+
+
+def _savings_recommendation(
+    mix: pd.DataFrame, target: str, limit: int, per_source: pd.DataFrame, filters: Filters | None
+) -> SavingsRecommendation:
+    """The totals of ``per_source`` (:func:`_savings_per_source`) against all of ``mix``, in numbers and words."""
+    moved = int(per_source["requests"].sum())
+    current = float(per_source["current_cost_usd"].sum())
+    projected = float(per_source["projected_cost_usd"].sum())
+    savings = current - projected
+    share = moved / int(mix["requests"].sum())
+    book_total = _price_book_total(mix)
+    savings_share = savings / book_total if book_total else float("nan")
+    names = ", ".join(per_source["source_model"])
+    assumption = (
+        f"Assumes the {moved:,} requests with fewer than {limit:,} output tokens now answered by {names} would use "
+        f"the same tokens on {target} and still give acceptable answers; both sides are priced with the same "
+        "price book, each request in its own tier."
+    )
+    sentence = (
+        f"Moving the {moved:,} requests with fewer than {limit:,} output tokens ({share:.0%} of requests) from "
+        f"{names} to {target} would have cost ${projected:,.2f} instead of ${current:,.2f}: "
+        f"${savings:,.2f} less ({savings_share:.0%} of the price-book cost of all requests)."
+    )
+    method = f"Small requests (output < {limit} tokens) re-priced under {target}. {REPRICE_RULE}"
+    return SavingsRecommendation(
+        target,
+        limit,
+        moved,
+        share,
+        current,
+        projected,
+        savings,
+        savings_share,
+        per_source,
+        assumption,
+        sentence,
+        _window(filters),
+        method,
+    )
+
+
 def recommend_savings(
     mix: pd.DataFrame,
     target: str | None = None,
@@ -470,82 +569,14 @@ def recommend_savings(
     if small.empty:
         return None
     limit = int(mix["small_output_limit"].iloc[0])
-    options = _distinct_priced([*sorted(mix["model"].unique()), *candidates])
     if target is None:
-        totals = {}
-        for m in options:
-            c, ok = _bucket_cost(small, m)
-            if ok.all():
-                totals[m] = float(c.sum())
-        if not totals:
+        target = _cheapest_target(small, _distinct_priced([*sorted(mix["model"].unique()), *candidates]))
+        if target is None:
             return None
-        target = min(totals, key=lambda m: (totals[m], options.index(m)))
-    projected_all, ok_t = _bucket_cost(small, target)
-    rows = []
-    for s in sorted(small["model"].unique()):
-        if s == target or not pricing.model_rates(s):
-            continue
-        part = small["model"] == s
-        current, ok_s = _bucket_cost(small[part], s)
-        if not (ok_s.all() and ok_t[part].all()):
-            continue
-        cur, proj = float(current.sum()), float(projected_all[part].sum())
-        if cur - proj > 0:
-            rows.append(
-                dict(
-                    source_model=s,
-                    requests=int(small.loc[part, "requests"].sum()),
-                    current_cost_usd=cur,
-                    projected_cost_usd=proj,
-                    savings_usd=cur - proj,
-                )
-            )
-    per_source = pd.DataFrame(
-        rows, columns=["source_model", "requests", "current_cost_usd", "projected_cost_usd", "savings_usd"]
-    )
-    moved = int(per_source["requests"].sum())
-    if moved < min_requests or per_source.empty:
+    per_source = _savings_per_source(small, target)
+    if int(per_source["requests"].sum()) < min_requests or per_source.empty:
         return None
-    current, projected = (
-        float(per_source["current_cost_usd"].sum()),
-        float(per_source["projected_cost_usd"].sum()),
-    )
-    savings = current - projected
-    total_requests = int(mix["requests"].sum())
-    book_total = 0.0
-    for s in mix["model"].unique():
-        c, ok = _bucket_cost(mix[mix["model"] == s], s)
-        if ok.all() and pricing.model_rates(s):
-            book_total += float(c.sum())
-    share = moved / total_requests
-    savings_share = savings / book_total if book_total else float("nan")
-    names = ", ".join(per_source["source_model"])
-    assumption = (
-        f"Assumes the {moved:,} requests with fewer than {limit:,} output tokens now answered by {names} would use "
-        f"the same tokens on {target} and still give acceptable answers; both sides are priced with the same "
-        "price book, each request in its own tier."
-    )
-    sentence = (
-        f"Moving the {moved:,} requests with fewer than {limit:,} output tokens ({share:.0%} of requests) from "
-        f"{names} to {target} would have cost ${projected:,.2f} instead of ${current:,.2f}: "
-        f"${savings:,.2f} less ({savings_share:.0%} of the price-book cost of all requests)."
-    )
-    method = f"Small requests (output < {limit} tokens) re-priced under {target}. {REPRICE_RULE}"
-    return SavingsRecommendation(
-        target,
-        limit,
-        moved,
-        share,
-        current,
-        projected,
-        savings,
-        savings_share,
-        per_source,
-        assumption,
-        sentence,
-        _window(filters),
-        method,
-    )
+    return _savings_recommendation(mix, target, limit, per_source, filters)
 
 
 def cache_efficiency(mix: pd.DataFrame, filters: Filters | None = None) -> CacheEfficiency:

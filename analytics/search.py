@@ -404,6 +404,112 @@ def _none_if_na(v):
     return None if v is None or pd.isna(v) else int(v)
 
 
+def _recency_reference(filters: Filters, now: datetime | None) -> datetime:
+    """The time recency counts back from: the end of the window, or ``now`` if earlier (naive UTC)."""
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    return min(filters.end.astimezone(UTC), now).replace(tzinfo=None)
+
+
+def _query_hits(store, filter_params: dict, params: dict, ref: datetime, limit: int) -> pd.DataFrame:
+    """The best ``limit`` matching events, scored by :data:`SCORE_FORMULA` (``search_hits.sql``)."""
+    return store.query_sql(
+        _sql("search_hits"),
+        **filter_params,
+        **params,
+        ref=ref,
+        limit=limit,
+        half_life_days=HALF_LIFE_DAYS,
+        w_prompt=FIELD_WEIGHTS["prompt"],
+        w_tool=FIELD_WEIGHTS["tool_input"],
+        w_error=FIELD_WEIGHTS["error"],
+    )
+
+
+def _query_facets(
+    store, filter_params: dict, params: dict, per_facet: int, n_hits: int
+) -> tuple[pd.DataFrame, int]:
+    """Counts of all matches by facet value (``search_facets.sql``) and the number of all matches.
+
+    The number comes from the ``all`` facet (``n_hits`` when it is missing),
+    which is left out of the returned facets.
+    """
+    facets = store.query_sql(
+        _sql("search_facets"), **filter_params, **params, per_facet=max(1, int(per_facet))
+    )
+    total_rows = facets[facets["facet"] == "all"]["hits"]
+    total = int(total_rows.iloc[0]) if len(total_rows) else n_hits
+    return facets[facets["facet"] != "all"].reset_index(drop=True), total
+
+
+def _context_event(row) -> ContextEvent:
+    """One row of ``search_context.sql`` as a :class:`ContextEvent`."""
+    return ContextEvent(
+        int(row.offset),
+        pd.Timestamp(row.ts).tz_localize("UTC"),
+        row.event_id,
+        row.event_name,
+        row.tool_name,
+        row.model_name,
+        _none_if_na(row.succeeded),
+        row.text_excerpt,
+        row.error_excerpt,
+    )
+
+
+def _query_context(
+    store, filter_params: dict, hits: pd.DataFrame, sessions: list[str], context: int
+) -> dict[str, list[ContextEvent]]:
+    """The events around every hit in its session (``search_context.sql``), by the hit's event id.
+
+    ``context`` events on each side, clamped to 0-10.
+    """
+    rows = store.query(
+        "search_context",
+        **filter_params,
+        sessions=sessions,
+        hits=list(hits["event_id"]),
+        radius=max(0, min(int(context), 10)),
+        chars=CONTEXT_CHARS,
+    )
+    by_hit: dict[str, list[ContextEvent]] = {}
+    for r in rows.itertuples(index=False) if not rows.empty else ():
+        by_hit.setdefault(r.hit_id, []).append(_context_event(r))
+    return by_hit
+
+
+def _query_related_files(store, filter_params: dict, sessions: list[str]) -> pd.DataFrame:
+    """Files read or written in ``sessions`` (``search_files.sql``): :data:`FILE_COLUMNS`, at most 20."""
+    files = store.query(
+        "search_files", **filter_params, sessions=sessions, file_tools=list(FILE_TOOLS), limit=20
+    )
+    return pd.DataFrame(columns=FILE_COLUMNS) if files.empty else files
+
+
+def _search_hit(row, terms: tuple[str, ...], mode: str, context: tuple[ContextEvent, ...]) -> SearchHit:
+    """One row of ``search_hits.sql`` as a :class:`SearchHit`: a snippet of its field with the matches."""
+    spans = highlight(row.content, terms, mode)
+    snippet, snippet_spans, offset = _snippet(row.content, spans)
+    return SearchHit(
+        row.event_id,
+        row.session_id,
+        pd.Timestamp(row.ts).tz_localize("UTC"),
+        row.event_name,
+        row.field,
+        row.tool_name,
+        row.model_name,
+        row.project,
+        float(row.score),
+        float(row.relevance),
+        float(row.recency),
+        int(row.term_hits),
+        snippet,
+        snippet_spans,
+        offset,
+        len(row.content),
+        context,
+    )
+
+
 def search(
     store,
     query: str,
@@ -449,95 +555,32 @@ def search(
         For an unknown field or mode.
     """
     fields = tuple(dict.fromkeys(fields))
-    params = match_params((), mode, fields)  # validates mode and fields
+    match_params((), mode, fields)  # validates mode and fields
     limit = max(1, min(int(limit), 500))
     terms = parse_query(query)
     if not terms or not fields:
         return _empty(query, terms, mode, fields, filters, limit)
     params = match_params(terms, mode, fields)
     notes = _notes(query, terms, params)
-    now = (now or datetime.now(UTC)).astimezone(UTC)
-    ref = min(filters.end.astimezone(UTC), now).replace(tzinfo=None)
-    fp = filters.params()
-    hits = store.query_sql(
-        _sql("search_hits"),
-        **fp,
-        **params,
-        ref=ref,
-        limit=limit,
-        half_life_days=HALF_LIFE_DAYS,
-        w_prompt=FIELD_WEIGHTS["prompt"],
-        w_tool=FIELD_WEIGHTS["tool_input"],
-        w_error=FIELD_WEIGHTS["error"],
-    )
+    ref = _recency_reference(filters, now)
+    filter_params = filters.params()
+    hits = _query_hits(store, filter_params, params, ref, limit)
     if hits.empty:
         return _empty(query, terms, mode, fields, filters, limit, notes)
-    facets = store.query_sql(_sql("search_facets"), **fp, **params, per_facet=max(1, int(per_facet)))
-    total_rows = facets[facets["facet"] == "all"]["hits"]
-    total = int(total_rows.iloc[0]) if len(total_rows) else len(hits)
-    facets = facets[facets["facet"] != "all"].reset_index(drop=True)
-
+    facets, total = _query_facets(store, filter_params, params, per_facet, len(hits))
     sessions = sorted(set(hits["session_id"]) - {""})
-    radius = max(0, min(int(context), 10))
-    ctx = store.query(
-        "search_context",
-        **fp,
-        sessions=sessions,
-        hits=list(hits["event_id"]),
-        radius=radius,
-        chars=CONTEXT_CHARS,
+    by_hit = _query_context(store, filter_params, hits, sessions, context)
+    files = _query_related_files(store, filter_params, sessions)
+    out_hits = tuple(
+        _search_hit(r, terms, mode, tuple(by_hit.get(r.event_id, ()))) for r in hits.itertuples(index=False)
     )
-    by_hit: dict[str, list[ContextEvent]] = {}
-    for r in ctx.itertuples(index=False) if not ctx.empty else ():
-        by_hit.setdefault(r.hit_id, []).append(
-            ContextEvent(
-                int(r.offset),
-                pd.Timestamp(r.ts).tz_localize("UTC"),
-                r.event_id,
-                r.event_name,
-                r.tool_name,
-                r.model_name,
-                _none_if_na(r.succeeded),
-                r.text_excerpt,
-                r.error_excerpt,
-            )
-        )
-    files = store.query("search_files", **fp, sessions=sessions, file_tools=list(FILE_TOOLS), limit=20)
-    if files.empty:
-        files = pd.DataFrame(columns=FILE_COLUMNS)
-
-    out_hits = []
-    for r in hits.itertuples(index=False):
-        spans = highlight(r.content, terms, mode)
-        snippet, snip_spans, offset = _snippet(r.content, spans)
-        out_hits.append(
-            SearchHit(
-                r.event_id,
-                r.session_id,
-                pd.Timestamp(r.ts).tz_localize("UTC"),
-                r.event_name,
-                r.field,
-                r.tool_name,
-                r.model_name,
-                r.project,
-                float(r.score),
-                float(r.relevance),
-                float(r.recency),
-                int(r.term_hits),
-                snippet,
-                snip_spans,
-                offset,
-                len(r.content),
-                tuple(by_hit.get(r.event_id, ())),
-            )
-        )
     patterns = find_patterns(list(hits["content"]))
     return SearchResults(
         query,
         terms,
         mode,
         fields,
-        tuple(out_hits),
+        out_hits,
         total,
         facets,
         files.reset_index(drop=True),

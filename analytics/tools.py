@@ -603,6 +603,141 @@ def _money(x: float) -> str:
     return f"${x:,.2f}"
 
 
+_Candidate = tuple[float, float, str]
+"""A suggestion with its sort key: (0 priced / 1 unpriced, minus the cost or count, sentence)."""
+
+
+@dataclass(frozen=True)
+class _SuggestionInputs:
+    usage: ToolUsage | None
+    mining: SequenceMining | None
+    loops: LoopReport | None
+    min_occurrences: int
+    min_sessions: int
+    min_calls: int
+
+
+def _cost_first(cost: float, count: int) -> tuple[float, float]:
+    """Sort key of a suggestion: the most costly first, then the unpriced (NaN cost) ones, most frequent first."""
+    return (0.0, -cost) if cost == cost else (1.0, -float(count))
+
+
+def _back_and_forth_loops(inputs: _SuggestionInputs) -> list[_Candidate]:
+    """A → B → A loops (A ≠ B) seen ``min_occurrences``+ times in ``min_sessions``+ sessions."""
+    if inputs.mining is None or inputs.mining.ngrams.empty:
+        return []
+    t = inputs.mining.ngrams
+    ping = t[
+        (t["length"] == 3) & (t["count"] >= inputs.min_occurrences) & (t["sessions"] >= inputs.min_sessions)
+    ]
+    ping = ping[ping["pattern"].map(lambda p: p[0] == p[2] and p[0] != p[1])]
+    found = []
+    for row in ping.itertuples():
+        label = "→".join(row.pattern)
+        if row.cost_usd == row.cost_usd:
+            text = (
+                f"{label} loops cost {_money(row.cost_usd)} over {row.sessions:,} sessions "
+                f"({row.count:,} occurrences, {row.success_rate:.0%} without a failed call)."
+            )
+        else:
+            text = (
+                f"{label} loops occurred {row.count:,} times over {row.sessions:,} sessions "
+                f"(unpriced; {row.success_rate:.0%} without a failed call)."
+            )
+        found.append((*_cost_first(row.cost_usd, row.count), text))
+    return found
+
+
+def _repeated_tool_runs(inputs: _SuggestionInputs) -> list[_Candidate]:
+    """One tool run ``loops.min_repeat``+ times in a row, in ``min_occurrences``+ runs and ``min_sessions``+ sessions."""
+    loops = inputs.loops
+    if loops is None or loops.repeats.empty:
+        return []
+    r = loops.repeats
+    found = []
+    for row in r[(r["runs"] >= inputs.min_occurrences) & (r["sessions"] >= inputs.min_sessions)].itertuples():
+        cost = f", {_money(row.cost_usd)}" if row.cost_usd == row.cost_usd else ""
+        found.append(
+            (
+                *_cost_first(row.cost_usd, row.runs),
+                f"{row.tool} ran {loops.min_repeat}+ times in a row {row.runs:,} times in {row.sessions:,} "
+                f"sessions ({row.calls:,} calls, longest run {row.longest}{cost}); one broader call may "
+                "replace such runs.",
+            )
+        )
+    return found
+
+
+def _edit_fail_edit_cycles(inputs: _SuggestionInputs) -> list[_Candidate]:
+    """Edit → failed Bash → Edit cycles seen ``min_occurrences``+ times in ``min_sessions``+ sessions."""
+    loops = inputs.loops
+    qualifies = (
+        loops is not None
+        and loops.edit_fail_edit >= inputs.min_occurrences
+        and loops.edit_fail_edit_sessions >= inputs.min_sessions
+    )
+    if not qualifies:
+        return []
+    cost = loops.edit_fail_edit_cost_usd
+    money = f" and cost {_money(cost)}" if cost == cost else ""
+    return [
+        (
+            *_cost_first(cost, loops.edit_fail_edit),
+            f"Edit → failed Bash → Edit cycles happened {loops.edit_fail_edit:,} times in "
+            f"{loops.edit_fail_edit_sessions:,} sessions{money}: a command failed after an edit and the file "
+            "was edited again.",
+        )
+    ]
+
+
+def _failing_tools(inputs: _SuggestionInputs) -> list[_Candidate]:
+    """Tools with ``min_calls``+ calls of known outcome failing 20% of the time or more; most failures first."""
+    if inputs.usage is None or inputs.usage.table.empty:
+        return []
+    t = inputs.usage.table
+    known = t["succeeded"] + t["failed"]
+    total_failed = int(t["failed"].sum())
+    found = []
+    for row in t[(known >= inputs.min_calls) & (t["success_rate"] <= 0.8)].itertuples():
+        k = int(row.succeeded + row.failed)
+        share = row.failed / total_failed if total_failed else 0.0
+        found.append(
+            (
+                0.0,
+                -float(row.failed),
+                f"{row.tool} failed {row.failed:,} of {k:,} calls ({row.failed / k:.0%}), "
+                f"{share:.0%} of all tool failures.",
+            )
+        )
+    return found
+
+
+def _slow_tools(inputs: _SuggestionInputs) -> list[_Candidate]:
+    """Tools with ``min_calls``+ timed calls whose p95 is 30 s or more; most timed calls first."""
+    if inputs.usage is None or inputs.usage.table.empty:
+        return []
+    t = inputs.usage.table
+    return [
+        (
+            0.0,
+            -float(row.timed_calls),
+            f"{row.tool} is slow: p95 {row.p95_ms / 1000:.1f} s, median {row.p50_ms / 1000:.1f} s "
+            f"over {row.timed_calls:,} timed calls.",
+        )
+        for row in t[(t["timed_calls"] >= inputs.min_calls) & (t["p95_ms"] >= 30_000)].itertuples()
+    ]
+
+
+_SUGGESTION_RULES = (
+    _back_and_forth_loops,
+    _repeated_tool_runs,
+    _edit_fail_edit_cycles,
+    _failing_tools,
+    _slow_tools,
+)
+"""The kinds of :func:`suggestions`, in the order their sentences appear."""
+
+
 def suggestions(
     usage: ToolUsage | None = None,
     mining: SequenceMining | None = None,
@@ -635,87 +770,8 @@ def suggestions(
     list of str
         At most ``max_items`` sentences; empty when nothing qualifies.
     """
-    kinds: list[list[tuple[float, float, str]]] = []
-
-    def weight(cost: float, count: int) -> tuple[float, float]:
-        return (0.0, -cost) if cost == cost else (1.0, -float(count))
-
-    if mining is not None and not mining.ngrams.empty:
-        t = mining.ngrams
-        ping = t[(t["length"] == 3) & (t["count"] >= min_occurrences) & (t["sessions"] >= min_sessions)]
-        ping = ping[ping["pattern"].map(lambda p: p[0] == p[2] and p[0] != p[1])]
-        found = []
-        for row in ping.itertuples():
-            label = "→".join(row.pattern)
-            if row.cost_usd == row.cost_usd:
-                text = (
-                    f"{label} loops cost {_money(row.cost_usd)} over {row.sessions:,} sessions "
-                    f"({row.count:,} occurrences, {row.success_rate:.0%} without a failed call)."
-                )
-            else:
-                text = (
-                    f"{label} loops occurred {row.count:,} times over {row.sessions:,} sessions "
-                    f"(unpriced; {row.success_rate:.0%} without a failed call)."
-                )
-            found.append((*weight(row.cost_usd, row.count), text))
-        kinds.append(found)
-    if loops is not None:
-        found = []
-        r = loops.repeats
-        if not r.empty:
-            for row in r[(r["runs"] >= min_occurrences) & (r["sessions"] >= min_sessions)].itertuples():
-                cost = f", {_money(row.cost_usd)}" if row.cost_usd == row.cost_usd else ""
-                found.append(
-                    (
-                        *weight(row.cost_usd, row.runs),
-                        f"{row.tool} ran {loops.min_repeat}+ times in a row {row.runs:,} times in {row.sessions:,} "
-                        f"sessions ({row.calls:,} calls, longest run {row.longest}{cost}); one broader call may "
-                        "replace such runs.",
-                    )
-                )
-        kinds.append(found)
-        if loops.edit_fail_edit >= min_occurrences and loops.edit_fail_edit_sessions >= min_sessions:
-            cost = loops.edit_fail_edit_cost_usd
-            money = f" and cost {_money(cost)}" if cost == cost else ""
-            kinds.append(
-                [
-                    (
-                        *weight(cost, loops.edit_fail_edit),
-                        f"Edit → failed Bash → Edit cycles happened {loops.edit_fail_edit:,} times in "
-                        f"{loops.edit_fail_edit_sessions:,} sessions{money}: a command failed after an edit and the file "
-                        "was edited again.",
-                    )
-                ]
-            )
-    if usage is not None and not usage.table.empty:
-        t = usage.table
-        known = t["succeeded"] + t["failed"]
-        total_failed = int(t["failed"].sum())
-        found = []
-        for row in t[(known >= min_calls) & (t["success_rate"] <= 0.8)].itertuples():
-            k = int(row.succeeded + row.failed)
-            share = row.failed / total_failed if total_failed else 0.0
-            found.append(
-                (
-                    0.0,
-                    -float(row.failed),
-                    f"{row.tool} failed {row.failed:,} of {k:,} calls ({row.failed / k:.0%}), "
-                    f"{share:.0%} of all tool failures.",
-                )
-            )
-        kinds.append(found)
-        found = []
-        for row in t[(t["timed_calls"] >= min_calls) & (t["p95_ms"] >= 30_000)].itertuples():
-            found.append(
-                (
-                    0.0,
-                    -float(row.timed_calls),
-                    f"{row.tool} is slow: p95 {row.p95_ms / 1000:.1f} s, median {row.p50_ms / 1000:.1f} s "
-                    f"over {row.timed_calls:,} timed calls.",
-                )
-            )
-        kinds.append(found)
+    inputs = _SuggestionInputs(usage, mining, loops, min_occurrences, min_sessions, min_calls)
     out: list[str] = []
-    for found in kinds:
-        out.extend(text for *_, text in sorted(found)[:per_kind])
+    for rule in _SUGGESTION_RULES:
+        out.extend(text for *_, text in sorted(rule(inputs))[:per_kind])
     return out[:max_items]

@@ -193,6 +193,154 @@ def _changepoint(y: np.ndarray, labels: pd.Index, min_reduction: float) -> Chang
     )
 
 
+_METHOD = (
+    "OLS (scipy.stats.linregress, t interval with n-2 df); Theil-Sen (scipy.stats.theilslopes); "
+    "Mann-Kendall (scipy.stats.kendalltau of values on time); OLS prediction interval; "
+    "single mean-shift changepoint (least squares)"
+)
+"""What :func:`fit_trend` computes, as its results' ``method``."""
+
+
+@dataclass(frozen=True)
+class _OlsLine:
+    n: int
+    slope: float
+    slope_low: float
+    slope_high: float
+    intercept: float
+    r_squared: float
+    p_value: float
+    t_crit: float  # two-sided t quantile at the confidence level, n - 2 df
+    x_mean: float
+    sxx: float  # sum of squared deviations of x from its mean
+    resid_sd: float  # residual standard deviation, n - 2 df
+
+
+@dataclass(frozen=True)
+class _TheilSenLine:
+    slope: float
+    intercept: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class _MannKendall:
+    tau: float
+    p: float
+
+
+def _finite_sorted(series: pd.Series | None) -> pd.Series | None:
+    """``series`` without missing or infinite values, sorted by its index; None below 3 points."""
+    if series is None or len(series) < 3:
+        return None
+    s = pd.Series(series).dropna()
+    s = s[np.isfinite(s.to_numpy(dtype="float64"))].sort_index()
+    return s if len(s) >= 3 else None
+
+
+def _fit_ols(x: np.ndarray, y: np.ndarray, alpha: float) -> _OlsLine:
+    """Least-squares line of ``y`` on ``x`` with the slope's ``1 - alpha`` interval (t, ``n - 2`` df).
+
+    A constant ``y`` gives slope 0 with a zero-width interval, intercept its
+    mean, r² 0 and p-value 1. ``x`` must have a spread.
+    """
+    n = len(y)
+    x_mean = float(x.mean())
+    sxx = float(np.sum((x - x_mean) ** 2))
+    t_crit = float(stats.t.ppf(1.0 - alpha / 2, n - 2))
+    if np.ptp(y) == 0:
+        slope, intercept, r2, p, resid_sd = 0.0, float(y.mean()), 0.0, 1.0, 0.0
+    else:
+        lr = stats.linregress(x, y)
+        slope, intercept = float(lr.slope), float(lr.intercept)
+        r2 = float(lr.rvalue**2)
+        p = float(lr.pvalue) if np.isfinite(lr.pvalue) else 1.0
+        resid = y - (intercept + slope * x)
+        resid_sd = float(np.sqrt(np.sum(resid**2) / (n - 2))) if n > 2 else 0.0
+    stderr = resid_sd / np.sqrt(sxx)
+    return _OlsLine(
+        n=n,
+        slope=slope,
+        slope_low=float(slope - t_crit * stderr),
+        slope_high=float(slope + t_crit * stderr),
+        intercept=intercept,
+        r_squared=r2,
+        p_value=p,
+        t_crit=t_crit,
+        x_mean=x_mean,
+        sxx=sxx,
+        resid_sd=resid_sd,
+    )
+
+
+def _fit_theil_sen(x: np.ndarray, y: np.ndarray, level: float) -> _TheilSenLine:
+    """Theil–Sen line of ``y`` on ``x`` (``scipy.stats.theilslopes``) with the slope's interval at ``level``.
+
+    A constant ``y`` gives slope and interval 0 and intercept its mean.
+    """
+    if np.ptp(y) == 0:
+        return _TheilSenLine(slope=0.0, intercept=float(y.mean()), low=0.0, high=0.0)
+    ts = stats.theilslopes(y, x, alpha=level)
+    return _TheilSenLine(
+        slope=float(ts.slope),
+        intercept=float(ts.intercept),
+        low=float(ts.low_slope),
+        high=float(ts.high_slope),
+    )
+
+
+def _mann_kendall(x: np.ndarray, y: np.ndarray) -> _MannKendall:
+    """Mann–Kendall test: Kendall's tau of ``y`` against ``x`` and its p-value.
+
+    A constant ``y``, or a tau or p-value scipy cannot compute, gives tau 0 and p 1.
+    """
+    if np.ptp(y) == 0:
+        return _MannKendall(tau=0.0, p=1.0)
+    kt = stats.kendalltau(x, y)
+    return _MannKendall(
+        tau=float(kt.statistic) if np.isfinite(kt.statistic) else 0.0,
+        p=float(kt.pvalue) if np.isfinite(kt.pvalue) else 1.0,
+    )
+
+
+def _coefficient_of_variation(y: np.ndarray) -> float:
+    """Sample standard deviation over ``|mean|``; infinite for a zero mean with spread, 0 without."""
+    mean = float(y.mean())
+    sd = float(np.std(y, ddof=1))
+    return sd / abs(mean) if mean != 0 else (float("inf") if sd > 0 else 0.0)
+
+
+def _direction(mk: _MannKendall, cv: float, polarity: str, alpha: float, cv_volatile: float) -> str:
+    """IMPROVING, DECLINING, VOLATILE or STABLE by :data:`DIRECTION_RULE`."""
+    if mk.p < alpha and mk.tau != 0:
+        rising = mk.tau > 0
+        return IMPROVING if rising == (polarity == "higher_is_better") else DECLINING
+    if cv > cv_volatile:
+        return VOLATILE
+    return STABLE
+
+
+def _forecast(
+    ols: _OlsLine, x: np.ndarray, index: pd.Index, step: object, time_indexed: bool, horizon: int
+) -> tuple[ForecastPoint, ...]:
+    """The OLS line ``1..horizon`` steps after the last point, with its prediction interval.
+
+    ``x`` are the points' positions in steps and ``index`` their labels; none
+    for ``horizon <= 0``.
+    """
+    points = []
+    for h in range(1, max(int(horizon), 0) + 1):
+        xn = float(x[-1] + h)
+        mu = ols.intercept + ols.slope * xn
+        half = ols.t_crit * ols.resid_sd * np.sqrt(1.0 + 1.0 / ols.n + (xn - ols.x_mean) ** 2 / ols.sxx)
+        at = index[-1] + step * h if time_indexed else float(index[-1]) + step * h
+        points.append(
+            ForecastPoint(step=h, at=at, mean=float(mu), low=float(mu - half), high=float(mu + half))
+        )
+    return tuple(points)
+
+
 def fit_trend(
     series: pd.Series,
     polarity: str = "lower_is_better",
@@ -249,111 +397,52 @@ def fit_trend(
     """
     if polarity not in POLARITIES:
         raise ValueError(f"polarity must be one of {POLARITIES}")
-    if series is None or len(series) < 3:
-        return None
-    s = pd.Series(series).dropna()
-    s = s[np.isfinite(s.to_numpy(dtype="float64"))].sort_index()
-    if len(s) < 3:
+    s = _finite_sorted(series)
+    if s is None:
         return None
     pos = _positions(s.index)
     if pos is None:
         return None
     x, step, time_indexed = pos
-    y = s.to_numpy(dtype="float64")
-    n = len(y)
     if np.ptp(x) == 0:
         return None
-    level = 1.0 - alpha
-    tcrit = float(stats.t.ppf(1.0 - alpha / 2, n - 2))
-    x_mean = float(x.mean())
-    sxx = float(np.sum((x - x_mean) ** 2))
-    mean = float(y.mean())
-    constant = bool(np.ptp(y) == 0)
-
-    if constant:
-        slope, intercept = 0.0, mean
-        r2, p, stderr = 0.0, 1.0, 0.0
-        theil = theil_lo = theil_hi = 0.0
-        theil_icpt = mean
-        tau, mk_p = 0.0, 1.0
-        resid_sd = 0.0
-    else:
-        lr = stats.linregress(x, y)
-        slope, intercept = float(lr.slope), float(lr.intercept)
-        r2 = float(lr.rvalue**2)
-        p = float(lr.pvalue) if np.isfinite(lr.pvalue) else 1.0
-        resid = y - (intercept + slope * x)
-        resid_sd = float(np.sqrt(np.sum(resid**2) / (n - 2))) if n > 2 else 0.0
-        stderr = resid_sd / np.sqrt(sxx)
-        ts = stats.theilslopes(y, x, alpha=level)
-        theil, theil_icpt = float(ts.slope), float(ts.intercept)
-        theil_lo, theil_hi = float(ts.low_slope), float(ts.high_slope)
-        kt = stats.kendalltau(x, y)
-        tau = float(kt.statistic) if np.isfinite(kt.statistic) else 0.0
-        mk_p = float(kt.pvalue) if np.isfinite(kt.pvalue) else 1.0
-
-    sd = float(np.std(y, ddof=1))
-    cv = sd / abs(mean) if mean != 0 else (float("inf") if sd > 0 else 0.0)
-
+    y = s.to_numpy(dtype="float64")
+    ols = _fit_ols(x, y, alpha)
+    theil = _fit_theil_sen(x, y, 1.0 - alpha)
+    mk = _mann_kendall(x, y)
+    cv = _coefficient_of_variation(y)
     good = "falling" if polarity == "lower_is_better" else "rising"
-    rule = DIRECTION_RULE.format(alpha=alpha, good=good, cv=cv_volatile)
-    if mk_p < alpha and tau != 0:
-        rising = tau > 0
-        direction = IMPROVING if rising == (polarity == "higher_is_better") else DECLINING
-    elif cv > cv_volatile:
-        direction = VOLATILE
-    else:
-        direction = STABLE
-
-    forecast = []
-    for h in range(1, max(int(horizon), 0) + 1):
-        xn = float(x[-1] + h)
-        mu = intercept + slope * xn
-        half = tcrit * resid_sd * np.sqrt(1.0 + 1.0 / n + (xn - x_mean) ** 2 / sxx)
-        at = s.index[-1] + step * h if time_indexed else float(s.index[-1]) + step * h
-        forecast.append(
-            ForecastPoint(step=h, at=at, mean=float(mu), low=float(mu - half), high=float(mu + half))
-        )
-
-    per_day = None
-    if time_indexed:
-        per_day = slope * (pd.Timedelta(days=1) / step)
-
     return TrendFit(
-        n=n,
-        method=(
-            "OLS (scipy.stats.linregress, t interval with n-2 df); Theil-Sen (scipy.stats.theilslopes); "
-            "Mann-Kendall (scipy.stats.kendalltau of values on time); OLS prediction interval; "
-            "single mean-shift changepoint (least squares)"
-        ),
-        level=level,
+        n=len(y),
+        method=_METHOD,
+        level=1.0 - alpha,
         polarity=polarity,
         start=s.index[0],
         end=s.index[-1],
         step=step,
         time_indexed=time_indexed,
-        slope=slope,
-        slope_low=float(slope - tcrit * stderr),
-        slope_high=float(slope + tcrit * stderr),
-        slope_per_day=None if per_day is None else float(per_day),
-        intercept=intercept,
-        r_squared=r2,
-        p_value=p,
-        theil_slope=theil,
-        theil_low=theil_lo,
-        theil_high=theil_hi,
-        theil_intercept=theil_icpt,
-        mk_tau=tau,
-        mk_p=mk_p,
-        mean=mean,
+        slope=ols.slope,
+        slope_low=ols.slope_low,
+        slope_high=ols.slope_high,
+        slope_per_day=float(ols.slope * (pd.Timedelta(days=1) / step)) if time_indexed else None,
+        intercept=ols.intercept,
+        r_squared=ols.r_squared,
+        p_value=ols.p_value,
+        theil_slope=theil.slope,
+        theil_low=theil.low,
+        theil_high=theil.high,
+        theil_intercept=theil.intercept,
+        mk_tau=mk.tau,
+        mk_p=mk.p,
+        mean=float(y.mean()),
         cv=float(cv),
-        direction=direction,
-        rule=rule,
-        forecast=tuple(forecast),
+        direction=_direction(mk, cv, polarity, alpha, cv_volatile),
+        rule=DIRECTION_RULE.format(alpha=alpha, good=good, cv=cv_volatile),
+        forecast=_forecast(ols, x, s.index, step, time_indexed, horizon),
         changepoint=_changepoint(y, s.index, changepoint_min_reduction),
-        x_mean=x_mean,
-        sxx=sxx,
-        resid_sd=resid_sd,
+        x_mean=ols.x_mean,
+        sxx=ols.sxx,
+        resid_sd=ols.resid_sd,
     )
 
 
@@ -390,3 +479,4 @@ def ols_sum_interval(
     var = s2 * (float((w * w).sum()) + float(c @ xtx_inv @ c))
     half = float(stats.t.ppf(0.5 + level / 2, n - 2)) * np.sqrt(max(var, 0.0))
     return mean, mean - half, mean + half
+

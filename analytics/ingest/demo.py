@@ -6,7 +6,8 @@ prompts that run realistic tool sequences (Read -> Grep -> Edit, Glob -> Read
 -> Edit -> Bash test, TodoWrite plans, Task subagents on the sidechain, Grep /
 Read loops, Edit -> failing Bash -> Edit cycles), API requests with growing
 cached contexts, API errors, permission decisions and two planted anomalies
-(see :func:`demo_anomalies`).
+(see :func:`demo_anomalies`). Names, paths, prompts and messages come from
+``demo_words.json`` beside this module.
 
 Everything is vectorised with NumPy and built as Arrow columns: sessions are
 drawn first, then expanded to prompts, to tool-sequence motifs, to steps (one
@@ -43,12 +44,14 @@ rows in the ReplacingMergeTree instead of adding to them.
 
 from __future__ import annotations
 
+import json
 import string
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -117,6 +120,25 @@ EVENTS_SCHEMA = pa.schema(
 
 EVENT_TYPES = ("user_prompt", "api_error", "api_request", "tool_decision", "tool_result")
 _PROMPT, _ERROR, _REQUEST, _DECISION, _RESULT = range(5)
+
+
+# -- word lists ---------------------------------------------------------------
+def _load_words() -> dict:
+    """The generator's word lists from ``demo_words.json`` beside this module.
+
+    Returns
+    -------
+    dict
+        ``users``, ``projects``, ``git_commands``, ``prompt_templates``,
+        ``function_tool_inputs`` (templates with a ``{function}`` slot, per
+        tool), ``tool_failures`` (per tool), ``tool_rejected`` and
+        ``api_errors`` (status, message, share of normal and of burst errors,
+        retry delay in ms).
+    """
+    return json.loads((Path(__file__).parent / "demo_words.json").read_text(encoding="utf-8"))
+
+
+_WORDS = _load_words()
 
 # -- models -------------------------------------------------------------------
 MODELS = (
@@ -242,33 +264,12 @@ _MOTIF_W = np.array([w for _, w, _ in _MOTIFS])
 _MOTIF_P = _MOTIF_W / _MOTIF_W.sum()
 
 # -- API errors -----------------------------------------------------------------
-_API_ERRORS = (
-    (
-        429,
-        "Rate limited: this request would exceed your organization's rate limit of 400,000 input tokens per "
-        "minute. Please retry after a short delay.",
-    ),
-    (
-        429,
-        '429 {"type":"error","error":{"type":"rate_limit_error","message":"Number of request tokens has '
-        'exceeded your per-minute rate limit"}}',
-    ),
-    (529, '529 {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}'),
-    (529, "API Error: Repeated 529 Overloaded errors"),
-    (500, '500 {"type":"error","error":{"type":"api_error","message":"Internal server error"}}'),
-    (502, "API Error: 502 Bad Gateway"),
-    (0, "Request timed out."),
-    (0, "API Error: Request timed out after 600000ms"),
-    (0, "Connection error: fetch failed (ECONNRESET)"),
-    (
-        400,
-        '400 {"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: '
-        '208413 tokens > 200000 maximum"}}',
-    ),
-)
-_ERR_P_NORMAL = np.array([0.15, 0.10, 0.20, 0.13, 0.12, 0.05, 0.08, 0.05, 0.07, 0.05])
-_ERR_P_BURST = np.array([0.02, 0.02, 0.40, 0.20, 0.20, 0.10, 0.03, 0.03, 0.0, 0.0])
-_ERR_DELAY_MS = np.array([4000, 4000, 3000, 3000, 2000, 2000, 120000, 120000, 1500, 400.0])
+_API_ERRORS = tuple((e["status"], e["message"]) for e in _WORDS["api_errors"])
+"""(status code, message) of every API error the demo raises."""
+_ERR_P_NORMAL = np.array([e["normal_share"] for e in _WORDS["api_errors"]])
+_ERR_P_BURST = np.array([e["burst_share"] for e in _WORDS["api_errors"]])
+_ERR_DELAY_MS = np.array([e["retry_delay_ms"] for e in _WORDS["api_errors"]], dtype=np.float64)
+"""Per entry of :data:`_API_ERRORS`: its share of normal errors, of burst errors, and its delay per attempt (ms)."""
 _ERROR_P = 0.0125
 _BURST_FACTOR = 13.0
 _ATTEMPT_P = np.array([0.45, 0.25, 0.17, 0.13])
@@ -292,19 +293,14 @@ def classify_api_error(status: int, message: str) -> str:
     return "other"
 
 
-_REJECT_TEXT = (
-    "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it was a file "
-    "edit, the new_string was NOT written to the file). STOP what you are doing and wait for the user to "
-    "tell you how to proceed."
-)
+_TIMEOUT_ERRORS = np.array([classify_api_error(status, text) == "timeout" for status, text in _API_ERRORS])
+"""Per entry of :data:`_API_ERRORS`: a timeout (its time lost does not grow with the attempts)."""
+
+_REJECT_TEXT = _WORDS["tool_rejected"]
 
 # -- users, projects, prompts -----------------------------------------------------
-_USERS = (  # email, time zone, terminals (most used first)
-    ("maria.schmidt@example.com", "Europe/Berlin", ("vscode", "iTerm.app")),
-    ("james.porter@example.com", "America/New_York", ("iTerm.app", "tmux")),
-    ("lena.fischer@example.com", "Europe/Berlin", ("ghostty", "vscode")),
-    ("sam.okafor@example.com", "America/New_York", ("tmux", "cursor")),
-)
+_USERS = tuple((u["email"], u["time_zone"], tuple(u["terminals"])) for u in _WORDS["users"])
+"""(email, time zone, terminals with the most used first) of every possible team member."""
 _HOUR_W = np.array(".01 .005 0 0 0 0 .01 .05 .4 1 1 1 .5 .9 1 1 1 .8 .5 .25 .2 .15 .08 .03".split(), float)
 """Relative activity per local hour of day (lunch dip at 12, some evening work)."""
 _DOW_W = np.array([1.0, 1.0, 1.0, 1.0, 0.9, 0.1, 0.06])
@@ -312,300 +308,11 @@ _SPIKE_WEIGHT = 2.6
 _BURST_HOURS = 6
 _CC_VERSIONS = ("2.0.28", "2.0.31", "2.0.36", "2.0.42", "2.0.47", "2.0.53")
 
-_PROJECTS = (
-    {
-        "path": "/home/dev/web-shop",
-        "files": [
-            "src/cart/checkout.py",
-            "src/cart/models.py",
-            "src/cart/pricing.py",
-            "src/payments/stripe_client.py",
-            "src/payments/webhooks.py",
-            "src/api/views.py",
-            "src/api/serializers.py",
-            "src/orders/fulfillment.py",
-            "src/inventory/stock.py",
-            "frontend/src/components/CartSummary.tsx",
-            "frontend/src/pages/Checkout.tsx",
-            "frontend/src/hooks/useCart.ts",
-            "tests/cart/test_checkout.py",
-            "tests/payments/test_webhooks.py",
-            "tests/api/test_views.py",
-        ],
-        "funcs": [
-            "apply_discount",
-            "calculate_total",
-            "create_order",
-            "handle_webhook",
-            "reserve_stock",
-            "serialize_cart",
-            "validate_coupon",
-            "refund_payment",
-            "useCart",
-            "CartSummary",
-            "compute_tax",
-            "send_confirmation_email",
-        ],
-        "errors": [
-            "KeyError: 'sku'",
-            "TypeError: unsupported operand type(s) for +: 'Decimal' and 'float'",
-            "AssertionError: assert Decimal('85.50') == Decimal('90.00')",
-            "stripe.error.SignatureVerificationError: No signatures found matching the expected signature",
-            'IntegrityError: duplicate key value violates unique constraint "orders_order_number_key"',
-            "TypeError: Cannot read properties of undefined (reading 'items')",
-            "django.db.utils.OperationalError: database is locked",
-        ],
-        "features": [
-            "a coupon expiry check",
-            "partial refunds",
-            "retries with backoff in the Stripe client",
-            "pagination for the orders endpoint",
-            "a loading state for the cart summary",
-            "VAT handling for EU customers",
-        ],
-        "grep": [
-            "apply_discount",
-            "def calculate_total",
-            "STRIPE_WEBHOOK_SECRET",
-            "useCart\\(",
-            "TODO",
-            "reserve_stock",
-            "class Order\\b",
-            "Decimal\\(",
-        ],
-        "glob": ["src/**/*.py", "frontend/src/**/*.tsx", "tests/**/test_*.py", "**/settings*.py"],
-        "test": [
-            "pytest tests/cart/test_checkout.py -q",
-            "pytest -x tests/payments",
-            "npm test -- CartSummary",
-            "pytest tests/api -k serializer",
-            "pytest -q",
-        ],
-        "build": ["npm run build", "ruff check src", "mypy src/cart", "npm run lint"],
-        "test_fail": [
-            "FAILED tests/cart/test_checkout.py::test_apply_discount - AssertionError: assert "
-            "Decimal('85.50') == Decimal('90.00')\n1 failed, 23 passed in 2.41s",
-            "FAILED tests/payments/test_webhooks.py::test_refund_event - KeyError: 'sku'\n"
-            "1 failed, 11 passed in 1.07s",
-            "FAIL src/components/CartSummary.test.tsx\n  TypeError: Cannot read properties of "
-            "undefined (reading 'items')",
-        ],
-        "build_fail": [
-            'src/cart/pricing.py:42: error: Argument 1 to "apply_discount" has incompatible type '
-            '"float"; expected "Decimal"',
-            "src/api/views.py:17:1: F401 [*] `json` imported but unused",
-        ],
-        "branches": [
-            "feature/coupon-expiry",
-            "fix/checkout-rounding",
-            "feature/partial-refunds",
-            "chore/upgrade-stripe",
-        ],
-        "web": [
-            "stripe webhook signature verification python",
-            "https://docs.stripe.com/webhooks/signatures",
-        ],
-    },
-    {
-        "path": "/home/dev/data-pipeline",
-        "files": [
-            "pipeline/extract/orders_api.py",
-            "pipeline/transform/dedupe.py",
-            "pipeline/transform/normalize.py",
-            "pipeline/load/warehouse.py",
-            "pipeline/schemas.py",
-            "dags/daily_orders.py",
-            "dags/backfill.py",
-            "dbt/models/staging/stg_orders.sql",
-            "dbt/models/marts/fct_revenue.sql",
-            "tests/test_dedupe.py",
-            "tests/test_normalize.py",
-            "tests/test_warehouse.py",
-            "config/pipeline.yaml",
-        ],
-        "funcs": [
-            "dedupe_orders",
-            "normalize_currency",
-            "load_partition",
-            "fetch_page",
-            "parse_timestamp",
-            "build_dag",
-            "merge_upserts",
-            "validate_schema",
-            "backfill_range",
-        ],
-        "errors": [
-            "pyarrow.lib.ArrowInvalid: Could not convert '2024-13-01' with type str: tried to convert to "
-            "timestamp",
-            "KeyError: 'order_id'",
-            "AssertionError: 1042 != 1038",
-            "psycopg2.errors.UniqueViolation: duplicate key value violates unique constraint",
-            "requests.exceptions.ReadTimeout: HTTPSConnectionPool(host='api.shop.internal', port=443): "
-            "Read timed out",
-            "ValueError: Length mismatch: Expected axis has 12 elements, new values have 11 elements",
-        ],
-        "features": [
-            "an idempotent upsert for late orders",
-            "a backfill for a date range",
-            "schema validation before loading",
-            "currency conversion with daily rates",
-            "a data quality check for duplicate order ids",
-        ],
-        "grep": [
-            "def dedupe_orders",
-            "order_id",
-            "parse_timestamp",
-            "ON CONFLICT",
-            "partition_date",
-            "TODO",
-            "normalize_currency",
-        ],
-        "glob": ["pipeline/**/*.py", "dbt/models/**/*.sql", "dags/*.py", "tests/test_*.py"],
-        "test": [
-            "pytest tests/test_dedupe.py -q",
-            "pytest -x tests",
-            "dbt test --select stg_orders",
-            "python -m pytest tests/test_normalize.py -k currency",
-        ],
-        "build": [
-            "dbt run --select fct_revenue",
-            "make lint",
-            "airflow dags test daily_orders 2025-01-15",
-            "ruff check pipeline",
-        ],
-        "test_fail": [
-            "FAILED tests/test_dedupe.py::test_dedupe_keeps_latest - AssertionError: 1042 != 1038\n"
-            "1 failed, 17 passed in 3.88s",
-            "FAILED tests/test_normalize.py::test_parse_timestamp - pyarrow.lib.ArrowInvalid: Could not "
-            "convert '2024-13-01' with type str: tried to convert to timestamp",
-            "Failure in test not_null_stg_orders_order_id (models/staging/schema.yml)\n"
-            "Got 3 results, configured to fail if != 0",
-        ],
-        "build_fail": [
-            "Database Error in model fct_revenue (models/marts/fct_revenue.sql)\n"
-            'column "order_total" does not exist',
-            "pipeline/load/warehouse.py:88:5: E722 Do not use bare `except`",
-        ],
-        "branches": [
-            "feature/late-orders-upsert",
-            "fix/timestamp-parsing",
-            "feature/backfill-cli",
-            "chore/dbt-1-8",
-        ],
-        "web": [
-            "pyarrow parse timestamp invalid month error",
-            "https://arrow.apache.org/docs/python/timestamps.html",
-        ],
-    },
-    {
-        "path": "/home/dev/infra-tools",
-        "files": [
-            "cmd/deployer/main.go",
-            "internal/k8s/rollout.go",
-            "internal/k8s/client.go",
-            "internal/config/loader.go",
-            "internal/config/loader_test.go",
-            "internal/k8s/rollout_test.go",
-            "pkg/retry/backoff.go",
-            "terraform/modules/vpc/main.tf",
-            "terraform/envs/prod/main.tf",
-            ".github/workflows/deploy.yml",
-            "Makefile",
-        ],
-        "funcs": [
-            "WaitForRollout",
-            "LoadConfig",
-            "NewClient",
-            "Backoff",
-            "ApplyManifest",
-            "ParseFlags",
-            "diffResources",
-            "validateEnv",
-        ],
-        "errors": [
-            "panic: runtime error: invalid memory address or nil pointer dereference",
-            "context deadline exceeded",
-            'Error: Unsupported argument: An argument named "enable_dns_hostnames" is not expected here.',
-            "--- FAIL: TestWaitForRollout (0.02s)",
-            "undefined: retry.Backoff",
-            "yaml: unmarshal errors: line 12: cannot unmarshal !!str into int",
-        ],
-        "features": [
-            "a --dry-run flag for the deployer",
-            "exponential backoff with jitter",
-            "a timeout for rollout status checks",
-            "support for multiple clusters in the config",
-            "a VPC flow log module",
-        ],
-        "grep": [
-            "func WaitForRollout",
-            "context.WithTimeout",
-            "LoadConfig\\(",
-            'resource "aws_vpc"',
-            "TODO",
-            "retry.Backoff",
-        ],
-        "glob": ["**/*.go", "terraform/**/*.tf", "internal/**/*_test.go", ".github/workflows/*.yml"],
-        "test": [
-            "go test ./internal/k8s/...",
-            "go test ./... -run TestLoadConfig",
-            "go test -race ./pkg/retry",
-            "go test ./...",
-        ],
-        "build": [
-            "go build ./cmd/deployer",
-            "terraform -chdir=terraform/envs/prod plan",
-            "golangci-lint run",
-            "make build",
-        ],
-        "test_fail": [
-            "--- FAIL: TestWaitForRollout (0.02s)\n    rollout_test.go:57: context deadline exceeded\n"
-            "FAIL\tgithub.com/acme/infra-tools/internal/k8s\t0.412s",
-            "--- FAIL: TestLoadConfig (0.00s)\npanic: runtime error: invalid memory address or nil "
-            "pointer dereference",
-        ],
-        "build_fail": [
-            "internal/k8s/rollout.go:31:9: undefined: retry.Backoff",
-            'Error: Unsupported argument\n  on main.tf line 14, in module "vpc":\n  14:   '
-            "enable_dns_hostnames = true",
-        ],
-        "branches": ["feature/dry-run", "fix/rollout-timeout", "feature/multi-cluster", "chore/go-1-23"],
-        "web": [
-            "client-go wait for deployment rollout status",
-            "https://pkg.go.dev/k8s.io/client-go/kubernetes",
-        ],
-    },
-)
-_GIT = [
-    "git status",
-    "git diff --stat",
-    "git log --oneline -10",
-    "git add -A && git commit -m 'Address review comments'",
-    "git diff main...HEAD",
-    "git push -u origin HEAD",
-]
-_TEMPLATES = (  # (weight, text); slots: F file, N function, E error, X feature
-    (3.0, "fix the failing test in {F}"),
-    (2.0, "{N} raises `{E}` - can you find out why?"),
-    (2.0, "add {X} to {N} in {F}"),
-    (1.5, "refactor {N} in {F} so it is easier to test"),
-    (1.5, "write unit tests for {N}"),
-    (1.5, "explain how {N} works and where it is called from"),
-    (1.5, "the CI build fails with: {E}"),
-    (1.0, "rename {N} and update all callers"),
-    (1.0, "review {F} for bugs and edge cases"),
-    (1.0, "why is {N} so slow on large inputs? profile it and suggest a fix"),
-    (1.5, "implement {X}"),
-    (1.5, "I get `{E}` when running the tests, please fix it"),
-    (0.8, "add type hints and a docstring to {N} in {F}"),
-    (0.6, "remove the dead code around {N}"),
-    (0.8, "commit the changes with a good message"),
-    (0.5, "update the README section about {N}"),
-    (1.0, "can you look at {F}? {N} seems to ignore the config"),
-    (0.8, "add logging to {N} so we can see what happens in production"),
-    (0.7, "continue"),
-    (0.6, "looks good, now do the same for {F}"),
-)
+_PROJECTS = tuple(_WORDS["projects"])
+"""Per project: its path and the file names, functions, errors, features, commands and branches it talks about."""
+_GIT = _WORDS["git_commands"]
+_TEMPLATES = tuple((tpl["weight"], tpl["text"]) for tpl in _WORDS["prompt_templates"])
+"""(weight, text) of every prompt; slots: {F} file, {N} function, {E} error, {X} feature."""
 _SLOT_KINDS = ("F", "N", "E", "X")
 
 
@@ -812,12 +519,10 @@ def _tool_texts(project: dict) -> list[list[str]]:
         "BashTest": project["test"],
         "BashBuild": project["build"],
         "BashGit": _GIT,
-        "TodoWrite": [
-            f'{{"todos":[{{"content":"Reproduce the bug in {n}","status":"completed"}},{{"content":'
-            f'"Fix {n}","status":"in_progress"}},{{"content":"Run the tests","status":"pending"}}]}}'
-            for n in funcs
-        ],
-        "Task": [f"Find all callers of {n}" for n in funcs] + [f"Explore how {n} is tested" for n in funcs],
+        **{
+            code: [tpl.replace("{function}", n) for tpl in templates for n in funcs]
+            for code, templates in _WORDS["function_tool_inputs"].items()
+        },
         "WebSearch": [project["web"][0]],
         "WebFetch": [project["web"][1]],
     }
@@ -826,29 +531,9 @@ def _tool_texts(project: dict) -> list[list[str]]:
 
 def _tool_failures(project: dict) -> list[list[str]]:
     by_code = {
-        "Read": [
-            "File does not exist.",
-            "File content (31245 tokens) exceeds maximum allowed tokens (25000). "
-            "Please use offset and limit parameters to read specific portions of the file.",
-        ],
-        "Grep": ["Path does not exist"],
-        "Glob": ["Path does not exist"],
-        "Edit": [
-            "String to replace not found in file.",
-            "Found 2 matches of the string to replace, but "
-            "replace_all is false. To replace all occurrences, set replace_all to true.",
-        ],
-        "MultiEdit": ["String to replace not found in file."],
-        "Write": ["File has not been read yet. Read it first before writing to it."],
+        **_WORDS["tool_failures"],
         "BashTest": [f"Exit code 1\n{t}" for t in project["test_fail"]],
         "BashBuild": [f"Exit code 2\n{t}" for t in project["build_fail"]],
-        "BashGit": [
-            "Exit code 128\nfatal: ambiguous argument 'main...HEAD': unknown revision or path not in the "
-            "working tree."
-        ],
-        "Task": ["Agent stopped: maximum number of turns reached"],
-        "WebSearch": ["Search failed: rate limited"],
-        "WebFetch": ["Request failed with status code 403", "Request failed with status code 404"],
     }
     return [by_code.get(c, []) for c in _TOOL_CODES]
 
@@ -955,22 +640,130 @@ def _plan(rng: np.random.Generator, seed: int, days: int, end: datetime) -> _Pla
 
 
 # -- one chunk of sessions -------------------------------------------------------------
-def _chunk(rng: np.random.Generator, plan: _Plan, n_sessions: int) -> dict:
-    """Expand ``n_sessions`` sessions to events; returns sorted numpy / Arrow columns."""
-    v = plan.vocabs
-    S = n_sessions
-    # sessions
+@dataclass(frozen=True)
+class _Sessions:
+    user: np.ndarray  # index into the team
+    start_ms: np.ndarray  # wished start (ms since the epoch); moved earlier if the session would overrun
+    project: np.ndarray
+    main_model: np.ndarray  # index into MODELS
+    ctx_limit: np.ndarray  # context tokens at which the context is compacted
+    ctx_boost: np.ndarray  # extra context tokens (long-context and spike-day sessions)
+    sys_tokens: np.ndarray  # tokens of the system prompt
+    cache_1h: np.ndarray  # writes the prompt cache with a 1 h TTL
+    target_ms: np.ndarray  # wished length
+    n_prompts: np.ndarray
+    branch: np.ndarray  # index into the branch vocabulary
+    terminal: np.ndarray  # index into _Plan.terminals
+    version_idx: np.ndarray  # index into _CC_VERSIONS
+    ids: pa.Array
+
+
+@dataclass(frozen=True)
+class _Prompts:
+    session: np.ndarray
+    first_of_session: np.ndarray  # per session: index of its first prompt
+    project: np.ndarray
+    focus: np.ndarray  # [prompt, slot kind] random choice of the file, function, error, feature it is about
+    template: np.ndarray  # index into _TEMPLATES
+    ids: pa.Array
+
+
+@dataclass(frozen=True)
+class _Motifs:
+    prompt: np.ndarray
+    motif: np.ndarray  # index into _MOTIFS
+    sub_model: np.ndarray  # model of its subagent (sidechain) steps
+
+
+@dataclass(frozen=True)
+class _Steps:
+    kind: np.ndarray  # _TOOL_STEP, _ANSWER or _QUICK
+    tk: np.ndarray  # tool code (0: no tool)
+    side: np.ndarray  # a subagent (sidechain) step
+    forced_fail: np.ndarray  # a tool use the motif makes fail
+    motif: np.ndarray
+    prompt: np.ndarray
+    session: np.ndarray
+    rejected: np.ndarray  # the user rejected the tool use
+    has_tool: np.ndarray
+    prompt_first_step: np.ndarray  # per prompt: index of its first step
+    defer: np.ndarray  # steps of the subagent before the result of a Task arrives
+    qsrc: np.ndarray  # index into _QUERY_SOURCES
+    model: np.ndarray  # index into MODELS
+
+
+@dataclass(frozen=True)
+class _ToolUses:
+    decision_src: np.ndarray  # index into _DECISION_SOURCES
+    wait_ms: np.ndarray  # until the permission decision
+    ok: np.ndarray  # the tool succeeded
+    tool_ms: np.ndarray  # run time
+
+
+@dataclass(frozen=True)
+class _Requests:
+    output: np.ndarray  # output tokens
+    ttft: np.ndarray  # time to first token, ms
+    req_ms: np.ndarray  # duration, ms
+    pause_ms: np.ndarray  # pause after the step
+
+
+@dataclass(frozen=True)
+class _ApiErrors:
+    failed: np.ndarray  # an api_error precedes the step's request
+    kind: np.ndarray  # index into _API_ERRORS
+    ms: np.ndarray  # time lost, whole ms
+    attempts: np.ndarray  # failed tries, 1-4
+    recovered: np.ndarray  # the request is sent (no error, or a successful retry)
+
+
+@dataclass(frozen=True)
+class _Times:
+    prompt_ts: np.ndarray  # per prompt, ms since the epoch
+    err_ts: np.ndarray  # per step, ms since the epoch
+    req_ts: np.ndarray
+    dec_ts: np.ndarray
+    res_ts: np.ndarray
+    res_ms: np.ndarray  # duration of the tool result (a Task's lasts as long as its subagent)
+
+
+@dataclass(frozen=True)
+class _Tokens:
+    input: np.ndarray
+    cache_read: np.ndarray
+    write_5m: np.ndarray
+    write_1h: np.ndarray
+
+
+def _draw_users_and_starts(rng: np.random.Generator, plan: _Plan, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """User (index into the team) and wished start (ms since the epoch) of ``n`` sessions.
+
+    Start hours follow each user's local office hours and the spike day's
+    extra weight (:attr:`_Plan.hour_cdf`); starts lie in ``[start_ms, end_ms)``.
+    """
     user = np.minimum(
-        np.searchsorted(np.cumsum(plan.user_p), rng.random(S), side="right"), len(plan.user_p) - 1
+        np.searchsorted(np.cumsum(plan.user_p), rng.random(n), side="right"), len(plan.user_p) - 1
     )
-    hour = np.empty(S, dtype=np.int64)
+    hour = np.empty(n, dtype=np.int64)
     for u in range(len(plan.user_p)):
         m = user == u
         hour[m] = np.searchsorted(plan.hour_cdf[u], rng.random(int(m.sum())), side="right")
     first_hour = plan.start_ms // 3_600_000 * 3_600_000
-    t0 = first_hour + hour * 3_600_000 + rng.integers(0, 3_600_000, S)
-    t0 = np.clip(t0, plan.start_ms, plan.end_ms - 1)
-    spike = (t0 >= plan.spike_lo) & (t0 < plan.spike_hi)
+    start = first_hour + hour * 3_600_000 + rng.integers(0, 3_600_000, n)
+    return user, np.clip(start, plan.start_ms, plan.end_ms - 1)
+
+
+def _draw_sessions(rng: np.random.Generator, plan: _Plan, n_sessions: int) -> _Sessions:
+    """Draw ``n_sessions`` sessions: who works when, on which project, with which model and context.
+
+    Sessions on the spike day mostly use Opus with a larger context; about
+    12% of Sonnet sessions run with a long (350k-700k token) context. A
+    session lasts about 35 minutes (5-120) and has 2-30 prompts.
+    """
+    v = plan.vocabs
+    S = n_sessions
+    user, start = _draw_users_and_starts(rng, plan, S)
+    spike = (start >= plan.spike_lo) & (start < plan.spike_hi)
     pcum = np.cumsum(plan.project_p[user], axis=1)
     project = np.minimum((rng.random(S)[:, None] > pcum).sum(axis=1), len(_PROJECTS) - 1)
     r = rng.random(S)
@@ -995,55 +788,108 @@ def _chunk(rng: np.random.Generator, plan: _Plan, n_sessions: int) -> dict:
     )
     terminal = user * 2 + (rng.random(S) < 0.2)
     version_idx = np.clip(
-        np.searchsorted(plan.release_ms, t0 - plan.user_lag_ms[user], side="right") - 1,
+        np.searchsorted(plan.release_ms, start - plan.user_lag_ms[user], side="right") - 1,
         0,
         len(_CC_VERSIONS) - 1,
     )
-    session_ids = _uuids(rng, S)
+    ids = _uuids(rng, S)
+    return _Sessions(
+        user=user,
+        start_ms=start,
+        project=project,
+        main_model=main_model,
+        ctx_limit=ctx_limit,
+        ctx_boost=ctx_boost,
+        sys_tokens=sys_tokens,
+        cache_1h=cache_1h,
+        target_ms=target_ms,
+        n_prompts=n_prompts,
+        branch=branch,
+        terminal=terminal,
+        version_idx=version_idx,
+        ids=ids,
+    )
 
-    # prompts
-    P = int(n_prompts.sum())
-    p_session = np.repeat(np.arange(S), n_prompts)
-    s_first_prompt = _segment_starts(n_prompts)
-    p_project = project[p_session]
+
+def _draw_prompts(rng: np.random.Generator, vocabs: _Vocabs, sessions: _Sessions) -> _Prompts:
+    """Draw the prompts of ``sessions``: a template and the things its slots talk about."""
+    P = int(sessions.n_prompts.sum())
+    p_session = np.repeat(np.arange(len(sessions.n_prompts)), sessions.n_prompts)
     focus = rng.integers(0, 1 << 30, size=(P, len(_SLOT_KINDS)))
-    template = rng.choice(len(v.template_p), size=P, p=v.template_p)
-    prompt_ids = _uuids(rng, P)
-    n_motifs = np.clip(rng.poisson(1.6, P), 0, 5)
+    template = rng.choice(len(vocabs.template_p), size=P, p=vocabs.template_p)
+    return _Prompts(
+        session=p_session,
+        first_of_session=_segment_starts(sessions.n_prompts),
+        project=sessions.project[p_session],
+        focus=focus,
+        template=template,
+        ids=_uuids(rng, P),
+    )
 
-    # motifs: [topic, m1..mk, answer] per prompt
-    m_counts = n_motifs + 2
+
+def _draw_motifs(rng: np.random.Generator, sessions: _Sessions, prompts: _Prompts) -> _Motifs:
+    """Draw the tool-sequence motifs of every prompt: ``[topic, m1..mk, answer]`` with ``k`` in 0-5.
+
+    Subagent steps run on Haiku 60% of the time, else on the session's model.
+    """
+    P = len(prompts.session)
+    m_counts = np.clip(rng.poisson(1.6, P), 0, 5) + 2
     M = int(m_counts.sum())
     m_prompt = np.repeat(np.arange(P), m_counts)
     pos = np.arange(M) - np.repeat(_segment_starts(m_counts), m_counts)
     motif = rng.choice(len(_MOTIFS), size=M, p=_MOTIF_P)
     motif = np.where(pos == 0, 0, np.where(pos == m_counts[m_prompt] - 1, 1, motif))
-    sub_model = np.where(rng.random(M) < 0.6, _HAIKU, main_model[p_session[m_prompt]])
+    sub_model = np.where(rng.random(M) < 0.6, _HAIKU, sessions.main_model[prompts.session[m_prompt]])
+    return _Motifs(prompt=m_prompt, motif=motif, sub_model=sub_model)
 
-    # steps
-    lens = _MOTIF_LEN[motif]
+
+def _draw_steps(rng: np.random.Generator, sessions: _Sessions, prompts: _Prompts, motifs: _Motifs) -> _Steps:
+    """Expand the motifs to their steps and draw the permission rejections.
+
+    A rejection ends the prompt (Claude stops and waits): the steps after
+    it are dropped.
+    """
+    lens = _MOTIF_LEN[motifs.motif]
     T = int(lens.sum())
-    st_motif = np.repeat(np.arange(M), lens)
-    lib = _MOTIF_START[motif][st_motif] + np.arange(T) - np.repeat(_segment_starts(lens), lens)
-    kind, tk, side, forced_fail = _LIB_KIND[lib], _LIB_TK[lib], _LIB_SIDE[lib], _LIB_FAIL[lib]
-    st_prompt = m_prompt[st_motif]
+    st_motif = np.repeat(np.arange(len(motifs.motif)), lens)
+    lib = _MOTIF_START[motifs.motif][st_motif] + np.arange(T) - np.repeat(_segment_starts(lens), lens)
+    st_prompt = motifs.prompt[st_motif]
+    has_tool = _LIB_KIND[lib] == _TOOL_STEP
+    rejected = has_tool & (rng.random(T) < _REJECT_P[_LIB_TK[lib]])
+    p_first_step = _segment_starts(np.bincount(st_prompt, minlength=len(prompts.session)))
+    keep = _exclusive_cumsum(rejected.astype(np.int64), st_prompt, p_first_step) == 0
+    lib, st_motif, st_prompt, rejected = lib[keep], st_motif[keep], st_prompt[keep], rejected[keep]
+    kind, side = _LIB_KIND[lib], _LIB_SIDE[lib]
+    st_session = prompts.session[st_prompt]
+    return _Steps(
+        kind=kind,
+        tk=_LIB_TK[lib],
+        side=side,
+        forced_fail=_LIB_FAIL[lib],
+        motif=st_motif,
+        prompt=st_prompt,
+        session=st_session,
+        rejected=rejected,
+        has_tool=kind == _TOOL_STEP,
+        prompt_first_step=_segment_starts(np.bincount(st_prompt, minlength=len(prompts.session))),
+        defer=_LIB_DEFER[lib],
+        qsrc=_LIB_QSRC[lib],
+        model=np.where(
+            kind == _QUICK,
+            _HAIKU,
+            np.where(side, motifs.sub_model[st_motif], sessions.main_model[st_session]),
+        ),
+    )
 
-    # permission decisions; a rejection ends the prompt (Claude stops and waits)
-    has_tool = kind == _TOOL_STEP
-    rejected = has_tool & (rng.random(T) < _REJECT_P[tk])
-    p_first_step = _segment_starts(np.bincount(st_prompt, minlength=P))
-    after = _exclusive_cumsum(rejected.astype(np.int64), st_prompt, p_first_step) > 0
-    keep = ~after
-    lib, kind, tk, side, forced_fail = lib[keep], kind[keep], tk[keep], side[keep], forced_fail[keep]
-    st_motif, st_prompt, rejected, has_tool = st_motif[keep], st_prompt[keep], rejected[keep], has_tool[keep]
-    T = len(lib)
-    st_session = p_session[st_prompt]
-    p_first_step = _segment_starts(np.bincount(st_prompt, minlength=P))
-    defer = _LIB_DEFER[lib]
-    qsrc = _LIB_QSRC[lib]
-    model = np.where(kind == _QUICK, _HAIKU, np.where(side, sub_model[st_motif], main_model[st_session]))
 
-    # decisions, outcomes and durations that do not depend on time
+def _draw_tool_uses(rng: np.random.Generator, steps: _Steps) -> _ToolUses:
+    """Permission decisions, waits, outcomes and run times of the tool uses (zero / False elsewhere).
+
+    Ungated tools and half the gated ones are accepted by config within
+    milliseconds; the rest wait seconds for the user.
+    """
+    T = len(steps.kind)
+    tk, has_tool, rejected = steps.tk, steps.has_tool, steps.rejected
     gated = _GATED[tk] & has_tool
     src_r = rng.random(T)
     decision_src = np.where(rejected, 3, np.where(~gated | (src_r < 0.5), 0, np.where(src_r < 0.85, 1, 2)))
@@ -1052,8 +898,19 @@ def _chunk(rng: np.random.Generator, plan: _Plan, n_sessions: int) -> dict:
         np.where(decision_src == 0, _lognormal(rng, 15.0, 0.5, T), _lognormal(rng, 3500.0, 0.9, T)),
         0,
     )
-    ok = has_tool & ~rejected & ~forced_fail & (rng.random(T) < _SUCCESS_P[tk])
+    ok = has_tool & ~rejected & ~steps.forced_fail & (rng.random(T) < _SUCCESS_P[tk])
     tool_ms = np.where(has_tool & ~rejected, _lognormal(rng, _TOOL_MS[tk, 0], _TOOL_MS[tk, 1]), 0.0)
+    return _ToolUses(decision_src=decision_src, wait_ms=wait_ms, ok=ok, tool_ms=tool_ms)
+
+
+def _draw_requests(rng: np.random.Generator, steps: _Steps) -> _Requests:
+    """Output tokens, time to first token and duration of every step's request, and the pause after it.
+
+    Answers and edits write the most; durations follow each model's time to
+    first token and tokens per second.
+    """
+    T = len(steps.kind)
+    kind, tk, side, model = steps.kind, steps.tk, steps.side, steps.model
     out_median = np.where(
         kind == _QUICK,
         14.0,
@@ -1069,202 +926,349 @@ def _chunk(rng: np.random.Generator, plan: _Plan, n_sessions: int) -> dict:
     ttft = _lognormal(rng, _TTFT_MEDIAN_MS[model], _TTFT_SIGMA[model])
     req_ms = ttft + output / _TOKENS_PER_S[model] * 1000.0 * _lognormal(rng, 1.0, 0.25, T)
     pause_ms = _lognormal(rng, 150.0, 0.6, T)
-    file_choice = np.where(rng.random(T) < 0.65, focus[st_prompt, 0], rng.integers(0, 1 << 30, T))
-    text_idx = v.tool_text.pick(
-        p_project[st_prompt], tk, np.where(_FILE_TOOLS[tk], file_choice, rng.integers(0, 1 << 30, T))
+    return _Requests(output=output, ttft=ttft, req_ms=req_ms, pause_ms=pause_ms)
+
+
+def _pick_tool_texts(
+    rng: np.random.Generator, vocabs: _Vocabs, prompts: _Prompts, steps: _Steps
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per step: index of its tool input text and of its failure text (the blank where the tool has none).
+
+    File tools open the prompt's focus file 65% of the time.
+    """
+    T = len(steps.kind)
+    project, tk = prompts.project[steps.prompt], steps.tk
+    file_choice = np.where(rng.random(T) < 0.65, prompts.focus[steps.prompt, 0], rng.integers(0, 1 << 30, T))
+    text_idx = vocabs.tool_text.pick(
+        project, tk, np.where(_FILE_TOOLS[tk], file_choice, rng.integers(0, 1 << 30, T))
     )
-    fail_idx = v.tool_fail.pick(p_project[st_prompt], tk, rng.integers(0, 1 << 30, T))
+    fail_idx = vocabs.tool_fail.pick(project, tk, rng.integers(0, 1 << 30, T))
+    return text_idx, fail_idx
+
+
+def _step_timeline(
+    steps: _Steps, tools: _ToolUses, requests: _Requests, err_ms: np.ndarray, req_on: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Active time of every step, its offset in its prompt and the active time of every prompt (ms).
+
+    A step is active for its error time ``err_ms``, its request (where
+    ``req_on``), its tool use (a Task's result waits for its subagent
+    instead) and the pause after it; a prompt's steps start 400 ms in.
+    """
+    run_tool = steps.has_tool & req_on
+    active = (
+        err_ms
+        + np.where(req_on, requests.req_ms, 0.0)
+        + np.where(run_tool, tools.wait_ms, 0.0)
+        + np.where(run_tool & (steps.defer == 0), tools.tool_ms, 0.0)
+        + requests.pause_ms
+    ).astype(np.int64)
+    step_off = 400 + _exclusive_cumsum(active, steps.prompt, steps.prompt_first_step)
+    p_active = 400 + np.add.reduceat(active, steps.prompt_first_step)
+    return active, step_off, p_active
+
+
+def _draw_prompt_gaps(
+    rng: np.random.Generator, sessions: _Sessions, prompts: _Prompts, p_active: np.ndarray
+) -> np.ndarray:
+    """Idle time before every prompt (ms; 0 before a session's first).
+
+    15 s plus a random share of the time the session's prompts leave of its
+    target length.
+    """
+    P, p_session, s_first_prompt = len(prompts.session), prompts.session, prompts.first_of_session
     gap_w = rng.exponential(1.0, P)
+    slack = np.maximum(sessions.target_ms - np.add.reduceat(p_active, s_first_prompt), 0)
+    w = np.where(np.arange(P) == s_first_prompt[p_session], 0.0, gap_w)
+    w_sum = np.add.reduceat(w, s_first_prompt)
+    return np.where(w > 0, 15_000 + slack[p_session] * w / np.maximum(w_sum[p_session], 1e-9), 0).astype(
+        np.int64
+    )
+
+
+def _prompt_offsets(
+    plan: _Plan, sessions: _Sessions, prompts: _Prompts, gap: np.ndarray, p_active: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Offset of every prompt in its session and start of every session (ms since the epoch).
+
+    A session that would run past the window's end starts earlier (but not
+    before the window's start).
+    """
+    p_session, s_first_prompt = prompts.session, prompts.first_of_session
+    p_off = (
+        _exclusive_cumsum(p_active, p_session, s_first_prompt)
+        + _exclusive_cumsum(gap, p_session, s_first_prompt)
+        + gap
+    )
+    last = s_first_prompt + sessions.n_prompts - 1
+    total = p_off[last] + p_active[last]
+    start = np.maximum(np.minimum(sessions.start_ms, plan.end_ms - total - 1000), plan.start_ms)
+    return p_off, start
+
+
+def _draw_api_errors(
+    rng: np.random.Generator, plan: _Plan, steps: _Steps, approx_ts: np.ndarray
+) -> _ApiErrors:
+    """API errors before the steps' requests (``approx_ts``: when each step would start without errors).
+
+    During the burst requests fail :data:`_BURST_FACTOR` times as often and
+    the mix turns to overload / server errors; quick Haiku calls never fail.
+    About one in eight errors is not recovered (no request follows): 7% of
+    those with one to three attempts, half of those with four. A Task's
+    request always follows.
+    """
+    T = len(steps.kind)
     err_draw = rng.random(T)
     err_kind_r = rng.random(T)
     attempts = 1 + np.searchsorted(np.cumsum(_ATTEMPT_P), rng.random(T), side="right").clip(0, 3)
     err_scale = _lognormal(rng, 1.0, 0.5, T)
     recover_r = rng.random(T)
-
-    def timeline(err_ms, req_on):
-        run_tool = has_tool & req_on
-        active = (
-            err_ms
-            + np.where(req_on, req_ms, 0.0)
-            + np.where(run_tool, wait_ms, 0.0)
-            + np.where(run_tool & (defer == 0), tool_ms, 0.0)
-            + pause_ms
-        ).astype(np.int64)
-        step_off = 400 + _exclusive_cumsum(active, st_prompt, p_first_step)
-        p_active = 400 + np.add.reduceat(active, p_first_step)
-        return active, step_off, p_active
-
-    # pass 1 (no API errors): prompt gaps that fill each session's target length
-    zero = np.zeros(T)
-    _, step_off, p_active = timeline(zero, np.ones(T, dtype=bool))
-    slack = np.maximum(target_ms - np.add.reduceat(p_active, s_first_prompt), 0)
-    w = np.where(np.arange(P) == s_first_prompt[p_session], 0.0, gap_w)
-    w_sum = np.add.reduceat(w, s_first_prompt)
-    gap = np.where(w > 0, 15_000 + slack[p_session] * w / np.maximum(w_sum[p_session], 1e-9), 0).astype(
-        np.int64
-    )
-
-    def prompt_offsets(p_active):
-        p_off = (
-            _exclusive_cumsum(p_active, p_session, s_first_prompt)
-            + _exclusive_cumsum(gap, p_session, s_first_prompt)
-            + gap
-        )
-        last = s_first_prompt + n_prompts - 1
-        total = p_off[last] + p_active[last]
-        start = np.maximum(np.minimum(t0, plan.end_ms - total - 1000), plan.start_ms)
-        return p_off, start
-
-    p_off, s_start = prompt_offsets(p_active)
-    approx_ts = s_start[st_session] + p_off[st_prompt] + step_off
-
-    # API errors: more often during the burst, where the mix turns to overload / server errors
     burst = (approx_ts >= plan.burst_lo) & (approx_ts < plan.burst_hi)
-    can_fail = kind != _QUICK
+    can_fail = steps.kind != _QUICK
     err = can_fail & (err_draw < _ERROR_P * np.where(burst, _BURST_FACTOR, 1.0))
     err_kind = np.where(
         burst,
         np.searchsorted(np.cumsum(_ERR_P_BURST), err_kind_r, side="right"),
         np.searchsorted(np.cumsum(_ERR_P_NORMAL), err_kind_r, side="right"),
     ).clip(0, len(_API_ERRORS) - 1)
-    timeout = np.isin(err_kind, [6, 7])
+    timeout = _TIMEOUT_ERRORS[err_kind]
     err_ms = np.where(
         err, np.minimum(_ERR_DELAY_MS[err_kind] * err_scale * np.where(timeout, 1, attempts), 600_000), 0.0
     )
-    err_ms = np.floor(err_ms)
-    recovered = ~err | (tk == _TK["Task"]) | (recover_r < np.where(attempts == 4, 0.5, 0.93))
-    req_on = recovered
+    recovered = ~err | (steps.tk == _TK["Task"]) | (recover_r < np.where(attempts == 4, 0.5, 0.93))
+    return _ApiErrors(failed=err, kind=err_kind, ms=np.floor(err_ms), attempts=attempts, recovered=recovered)
 
-    # final timeline
-    active, step_off, p_active = timeline(err_ms, req_on)
-    p_off, s_start = prompt_offsets(p_active)
-    p_ts = s_start[p_session] + p_off
-    s_ts = p_ts[st_prompt] + step_off
-    err_ts = s_ts + err_ms.astype(np.int64)
-    req_ts = err_ts + np.where(req_on, req_ms, 0).astype(np.int64)
-    dec_ts = req_ts + wait_ms.astype(np.int64)
-    res_ts = dec_ts + tool_ms.astype(np.int64)
-    idx = np.arange(T)
+
+def _event_times(
+    plan: _Plan,
+    sessions: _Sessions,
+    prompts: _Prompts,
+    steps: _Steps,
+    tools: _ToolUses,
+    requests: _Requests,
+    gap: np.ndarray,
+    errors: _ApiErrors,
+) -> _Times:
+    """Timestamps of every prompt and of every step's error, request, decision and result (ms since the epoch).
+
+    A Task's result arrives when the last step of its subagent ends.
+    """
+    active, step_off, p_active = _step_timeline(steps, tools, requests, errors.ms, errors.recovered)
+    p_off, s_start = _prompt_offsets(plan, sessions, prompts, gap, p_active)
+    p_ts = s_start[prompts.session] + p_off
+    s_ts = p_ts[steps.prompt] + step_off
+    err_ts = s_ts + errors.ms.astype(np.int64)
+    req_ts = err_ts + np.where(errors.recovered, requests.req_ms, 0).astype(np.int64)
+    dec_ts = req_ts + tools.wait_ms.astype(np.int64)
+    res_ts = dec_ts + tools.tool_ms.astype(np.int64)
+    defer = steps.defer
+    idx = np.arange(len(defer))
     task_end = s_ts[idx + defer] + active[idx + defer]
     res_ts = np.where(defer > 0, task_end, res_ts)
-    res_ms = np.where(defer > 0, (res_ts - dec_ts).astype(np.float64), np.floor(tool_ms))
+    res_ms = np.where(defer > 0, (res_ts - dec_ts).astype(np.float64), np.floor(tools.tool_ms))
+    return _Times(prompt_ts=p_ts, err_ts=err_ts, req_ts=req_ts, dec_ts=dec_ts, res_ts=res_ts, res_ms=res_ms)
 
-    # tokens: a growing cached context per session, compacted at its limit; a
-    # pause longer than the cache TTL (5 min, or 1 h) re-writes the context
-    is_req = req_on
-    main = is_req & (kind != _QUICK) & ~side
-    mi = np.flatnonzero(main)
-    m_sess = st_session[mi]
+
+def _main_thread_tokens(
+    rng: np.random.Generator, sessions: _Sessions, steps: _Steps, gap: np.ndarray, mi: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Input, cache read and cache write tokens of the main-thread requests ``mi`` (step indices).
+
+    The cached context grows per session and is compacted at its limit; the
+    first request of a session, or of a prompt after a gap longer than the
+    cache TTL (5 min, or 1 h), writes the whole context again.
+    """
+    m_sess = steps.session[mi]
     content = np.clip(_lognormal(rng, 1200.0, 1.0, len(mi)), 30, 40_000).astype(np.int64)
     first_of_sess = np.ones(len(mi), dtype=bool)
     first_of_sess[1:] = m_sess[1:] != m_sess[:-1]
     m_first = np.flatnonzero(first_of_sess)
     grown = _exclusive_cumsum(content, np.cumsum(first_of_sess) - 1, m_first)
-    ctx = sys_tokens[m_sess] + ctx_boost[m_sess] + grown % ctx_limit[m_sess]
-    mr_prompt = st_prompt[mi]
+    ctx = sessions.sys_tokens[m_sess] + sessions.ctx_boost[m_sess] + grown % sessions.ctx_limit[m_sess]
+    mr_prompt = steps.prompt[mi]
     first_of_prompt = np.ones(len(mi), dtype=bool)
     first_of_prompt[1:] = mr_prompt[1:] != mr_prompt[:-1]
-    ttl = np.where(cache_1h[m_sess], 3_600_000, 300_000)
+    ttl = np.where(sessions.cache_1h[m_sess], 3_600_000, 300_000)
     miss = first_of_sess | (first_of_prompt & (gap[mr_prompt] > ttl))
+    input_tokens = np.clip(_lognormal(rng, 8.0, 1.0, len(mi)), 1, 5_000).astype(np.int64)
+    return input_tokens, np.where(miss, 0, ctx), np.where(miss, ctx + content, content)
+
+
+def _subagent_tokens(
+    rng: np.random.Generator, steps: _Steps, si: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Input, cache read and cache write tokens of the subagent requests ``si`` (step indices).
+
+    A subagent's first request writes its whole context; later ones read it.
+    """
+    first_of_agent = np.ones(len(si), dtype=bool)
+    first_of_agent[1:] = steps.motif[si][1:] != steps.motif[si][:-1]
+    sc_read = np.clip(_lognormal(rng, 14_000.0, 0.35, len(si)), 2_000, 80_000).astype(np.int64)
+    sc_write = np.clip(_lognormal(rng, 1_500.0, 0.9, len(si)), 20, 30_000).astype(np.int64)
+    input_tokens = np.clip(_lognormal(rng, 6.0, 0.8, len(si)), 1, 2_000).astype(np.int64)
+    return (
+        input_tokens,
+        np.where(first_of_agent, 0, sc_read),
+        np.where(first_of_agent, sc_read + sc_write, sc_write),
+    )
+
+
+def _draw_tokens(
+    rng: np.random.Generator, sessions: _Sessions, steps: _Steps, gap: np.ndarray, is_req: np.ndarray
+) -> _Tokens:
+    """Input and cache tokens of every step's request (0 where ``is_req`` is False).
+
+    Quick Haiku calls read no cache; sessions with the 1 h cache TTL write
+    all their main and subagent cache tokens with it.
+    """
+    T = len(steps.kind)
     input_tokens = np.zeros(T, dtype=np.int64)
     cache_read = np.zeros(T, dtype=np.int64)
     cache_write = np.zeros(T, dtype=np.int64)
-    input_tokens[mi] = np.clip(_lognormal(rng, 8.0, 1.0, len(mi)), 1, 5_000).astype(np.int64)
-    cache_read[mi] = np.where(miss, 0, ctx)
-    cache_write[mi] = np.where(miss, ctx + content, content)
-    si = np.flatnonzero(is_req & side)
-    first_of_agent = np.ones(len(si), dtype=bool)
-    first_of_agent[1:] = st_motif[si][1:] != st_motif[si][:-1]
-    sc_read = np.clip(_lognormal(rng, 14_000.0, 0.35, len(si)), 2_000, 80_000).astype(np.int64)
-    sc_write = np.clip(_lognormal(rng, 1_500.0, 0.9, len(si)), 20, 30_000).astype(np.int64)
-    input_tokens[si] = np.clip(_lognormal(rng, 6.0, 0.8, len(si)), 1, 2_000).astype(np.int64)
-    cache_read[si] = np.where(first_of_agent, 0, sc_read)
-    cache_write[si] = np.where(first_of_agent, sc_read + sc_write, sc_write)
-    qi = np.flatnonzero(is_req & (kind == _QUICK))
+    mi = np.flatnonzero(is_req & (steps.kind != _QUICK) & ~steps.side)
+    input_tokens[mi], cache_read[mi], cache_write[mi] = _main_thread_tokens(rng, sessions, steps, gap, mi)
+    si = np.flatnonzero(is_req & steps.side)
+    input_tokens[si], cache_read[si], cache_write[si] = _subagent_tokens(rng, steps, si)
+    qi = np.flatnonzero(is_req & (steps.kind == _QUICK))
     input_tokens[qi] = np.clip(_lognormal(rng, 700.0, 0.5, len(qi)), 50, 8_000).astype(np.int64)
-    write_1h = np.where(cache_1h[st_session] & (kind != _QUICK), cache_write, 0)
-    write_5m = cache_write - write_1h
+    write_1h = np.where(sessions.cache_1h[steps.session] & (steps.kind != _QUICK), cache_write, 0)
+    return _Tokens(
+        input=input_tokens, cache_read=cache_read, write_5m=cache_write - write_1h, write_1h=write_1h
+    )
 
-    # ids
-    request_ids = _with_blank(_random_ids(rng, T, "req_", 24, _B62))
-    message_ids = _with_blank(_random_ids(rng, T, "msg_01", 22, _B62))
-    tool_use_ids = _with_blank(_random_ids(rng, T, "toolu_01", 22, _B62))
-    agent_ids = _with_blank(_random_ids(rng, M, "a", 7, _HEX))
 
-    # events: one user_prompt per prompt; per step an optional error, the
-    # request, and for tool steps a decision and a result
+def _draw_ids(rng: np.random.Generator, n_steps: int, n_motifs: int) -> dict:
+    """Request, message and tool use ids per step and agent ids per motif, each with a trailing blank."""
+    return {
+        "request_ids": _with_blank(_random_ids(rng, n_steps, "req_", 24, _B62)),
+        "message_ids": _with_blank(_random_ids(rng, n_steps, "msg_01", 22, _B62)),
+        "tool_use_ids": _with_blank(_random_ids(rng, n_steps, "toolu_01", 22, _B62)),
+        "agent_ids": _with_blank(_random_ids(rng, n_motifs, "a", 7, _HEX)),
+    }
+
+
+def _sorted_events(prompts: _Prompts, steps: _Steps, errors: _ApiErrors, times: _Times) -> dict:
+    """The event rows, ordered by session, then time, then step.
+
+    One user_prompt per prompt; per step an optional api_error, the
+    api_request (unless the error was not recovered), and for tool steps a
+    tool_decision and a tool_result. Returns ``g`` (index into
+    :data:`EVENT_TYPES`), ``step`` (the number of steps on prompt rows),
+    ``prompt``, ``session`` and ``ts`` (ms since the epoch) per row.
+    """
+    P, T = len(prompts.session), len(steps.kind)
+    is_req = errors.recovered
     groups = [
         (_PROMPT, np.arange(P)),
-        (_ERROR, np.flatnonzero(err)),
+        (_ERROR, np.flatnonzero(errors.failed)),
         (_REQUEST, np.flatnonzero(is_req)),
-        (_DECISION, np.flatnonzero(is_req & has_tool)),
-        (_RESULT, np.flatnonzero(is_req & has_tool)),
+        (_DECISION, np.flatnonzero(is_req & steps.has_tool)),
+        (_RESULT, np.flatnonzero(is_req & steps.has_tool)),
     ]
     g = np.concatenate([np.full(len(i), code, dtype=np.int8) for code, i in groups])
     src = np.concatenate([i for _, i in groups])
     is_p = g == _PROMPT
-    step = np.where(is_p, T, src)  # T = "no step" (sentinel)
-    prompt = np.where(is_p, src, st_prompt[np.minimum(src, T - 1)])
-    session = p_session[prompt]
+    step = np.where(is_p, T, src)
+    prompt = np.where(is_p, src, steps.prompt[np.minimum(src, T - 1)])
+    session = prompts.session[prompt]
+    s = np.minimum(step, T - 1)
     ts = np.select(
         [is_p, g == _ERROR, g == _REQUEST, g == _DECISION],
-        [
-            p_ts[prompt],
-            err_ts[np.minimum(step, T - 1)],
-            req_ts[np.minimum(step, T - 1)],
-            dec_ts[np.minimum(step, T - 1)],
-        ],
-        res_ts[np.minimum(step, T - 1)],
+        [times.prompt_ts[prompt], times.err_ts[s], times.req_ts[s], times.dec_ts[s]],
+        times.res_ts[s],
     )
-    tiebreak = np.where(is_p, p_first_step[prompt] * 4 - 1, step * 4 + g - 1)
+    tiebreak = np.where(is_p, steps.prompt_first_step[prompt] * 4 - 1, step * 4 + g - 1)
     order = np.lexsort((tiebreak, ts, session))
-    g, step, prompt, session, ts = g[order], step[order], prompt[order], session[order], ts[order]
     return {
-        "g": g,
-        "step": step,
-        "prompt": prompt,
-        "session": session,
-        "ts": ts,
-        "S": S,
-        "T": T,
-        "session_ids": session_ids,
-        "prompt_ids": prompt_ids,
-        "project": project,
-        "user": user,
-        "branch": branch,
-        "terminal": terminal,
-        "version_idx": version_idx,
-        "model": model,
-        "side": side,
-        "st_motif": st_motif,
-        "qsrc": qsrc,
-        "tk": tk,
-        "input": input_tokens,
-        "output": output,
-        "cache_read": cache_read,
-        "write_5m": write_5m,
-        "write_1h": write_1h,
-        "ttft": np.floor(ttft),
-        "req_ms": np.floor(req_ms),
-        "err_ms": err_ms,
-        "res_ms": res_ms,
-        "status": np.array([s for s, _ in _API_ERRORS], np.uint16)[err_kind],
-        "err_kind": err_kind,
-        "attempts": attempts,
-        "err": err,
-        "ok": ok,
-        "rejected": rejected,
-        "decision_src": decision_src,
+        "g": g[order],
+        "step": step[order],
+        "prompt": prompt[order],
+        "session": session[order],
+        "ts": ts[order],
+    }
+
+
+def _chunk_columns(
+    sessions: _Sessions,
+    prompts: _Prompts,
+    steps: _Steps,
+    tools: _ToolUses,
+    requests: _Requests,
+    tool_texts: tuple[np.ndarray, np.ndarray],
+    errors: _ApiErrors,
+    times: _Times,
+    tokens: _Tokens,
+    ids: dict,
+) -> dict:
+    """The columns :func:`_table` reads: the sorted event rows, then per session, prompt, step and motif."""
+    text_idx, fail_idx = tool_texts
+    return {
+        **_sorted_events(prompts, steps, errors, times),
+        "S": len(sessions.user),
+        "T": len(steps.kind),
+        "session_ids": sessions.ids,
+        "prompt_ids": prompts.ids,
+        "project": sessions.project,
+        "user": sessions.user,
+        "branch": sessions.branch,
+        "terminal": sessions.terminal,
+        "version_idx": sessions.version_idx,
+        "model": steps.model,
+        "side": steps.side,
+        "st_motif": steps.motif,
+        "qsrc": steps.qsrc,
+        "tk": steps.tk,
+        "input": tokens.input,
+        "output": requests.output,
+        "cache_read": tokens.cache_read,
+        "write_5m": tokens.write_5m,
+        "write_1h": tokens.write_1h,
+        "ttft": np.floor(requests.ttft),
+        "req_ms": np.floor(requests.req_ms),
+        "err_ms": errors.ms,
+        "res_ms": times.res_ms,
+        "status": np.array([s for s, _ in _API_ERRORS], np.uint16)[errors.kind],
+        "err_kind": errors.kind,
+        "attempts": errors.attempts,
+        "err": errors.failed,
+        "ok": tools.ok,
+        "rejected": steps.rejected,
+        "decision_src": tools.decision_src,
         "text_idx": text_idx,
         "fail_idx": fail_idx,
-        "request_ids": request_ids,
-        "message_ids": message_ids,
-        "tool_use_ids": tool_use_ids,
-        "agent_ids": agent_ids,
-        "template": template,
-        "focus": focus,
-        "p_project": p_project,
+        **ids,
+        "template": prompts.template,
+        "focus": prompts.focus,
+        "p_project": prompts.project,
     }
+
+
+def _chunk(rng: np.random.Generator, plan: _Plan, n_sessions: int) -> dict:
+    """Expand ``n_sessions`` sessions to events; returns sorted numpy / Arrow columns.
+
+    Sessions expand to prompts, motifs and steps; the steps' outcomes and
+    durations are drawn, then a first timeline without API errors sets the
+    gaps between prompts and tells which steps fall in the error burst, and
+    the final timeline includes the API errors.
+    """
+    sessions = _draw_sessions(rng, plan, n_sessions)
+    prompts = _draw_prompts(rng, plan.vocabs, sessions)
+    motifs = _draw_motifs(rng, sessions, prompts)
+    steps = _draw_steps(rng, sessions, prompts, motifs)
+    tools = _draw_tool_uses(rng, steps)
+    requests = _draw_requests(rng, steps)
+    tool_texts = _pick_tool_texts(rng, plan.vocabs, prompts, steps)
+    n_steps = len(steps.kind)
+    _, step_off, p_active = _step_timeline(
+        steps, tools, requests, np.zeros(n_steps), np.ones(n_steps, dtype=bool)
+    )
+    gap = _draw_prompt_gaps(rng, sessions, prompts, p_active)
+    p_off, s_start = _prompt_offsets(plan, sessions, prompts, gap, p_active)
+    errors = _draw_api_errors(rng, plan, steps, s_start[steps.session] + p_off[steps.prompt] + step_off)
+    times = _event_times(plan, sessions, prompts, steps, tools, requests, gap, errors)
+    tokens = _draw_tokens(rng, sessions, steps, gap, errors.recovered)
+    ids = _draw_ids(rng, n_steps, len(motifs.motif))
+    return _chunk_columns(sessions, prompts, steps, tools, requests, tool_texts, errors, times, tokens, ids)
 
 
 _DECISIONS = pa.array(["accept", "accept", "accept", "reject", ""], pa.string())
