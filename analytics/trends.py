@@ -243,7 +243,8 @@ def _fit_ols(x: np.ndarray, y: np.ndarray, alpha: float) -> _OlsLine:
     """Least-squares line of ``y`` on ``x`` with the slope's ``1 - alpha`` interval (t, ``n - 2`` df).
 
     A constant ``y`` gives slope 0 with a zero-width interval, intercept its
-    mean, r² 0 and p-value 1. ``x`` must have a spread.
+    mean, r² 0 and p-value 1; so does a spread too small for a correlation
+    (subnormal values), whose r² scipy leaves undefined. ``x`` must have a spread.
     """
     from scipy import stats  # imported on first use: it costs ~0.7 s
     n = len(y)
@@ -255,7 +256,7 @@ def _fit_ols(x: np.ndarray, y: np.ndarray, alpha: float) -> _OlsLine:
     else:
         lr = stats.linregress(x, y)
         slope, intercept = float(lr.slope), float(lr.intercept)
-        r2 = float(lr.rvalue**2)
+        r2 = float(lr.rvalue**2) if np.isfinite(lr.rvalue) else 0.0
         p = float(lr.pvalue) if np.isfinite(lr.pvalue) else 1.0
         resid = y - (intercept + slope * x)
         resid_sd = float(np.sqrt(np.sum(resid**2) / (n - 2))) if n > 2 else 0.0

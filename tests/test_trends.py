@@ -167,6 +167,11 @@ def test_ols_sum_interval():
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 
 
+def test_a_subnormal_spread_has_an_r_squared_of_zero():
+    f = fit_trend(pd.Series([0.0, 0.0, 5e-324]))
+    assert (f.r_squared, f.slope, f.p_value) == (0.0, 0.0, 1.0)
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(finite, min_size=3, max_size=25))
 def test_invariants(values):
