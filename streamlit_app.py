@@ -12,22 +12,20 @@ from datetime import timedelta
 
 import streamlit as st
 
+from analytics.view import PAGES
+
 
 def app_pages() -> list:
     return [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-        st.Page("pages/costs.py", title="Costs", icon=":material/payments:", url_path="costs"),
-        st.Page("pages/errors.py", title="Errors", icon=":material/error:", url_path="errors"),
-        st.Page("pages/tools.py", title="Tools", icon=":material/build:", url_path="tools"),
-        st.Page("pages/models.py", title="Models", icon=":material/memory:", url_path="models"),
-        st.Page("pages/sessions.py", title="Sessions", icon=":material/forum:", url_path="sessions"),
-        st.Page("pages/search.py", title="Search", icon=":material/search:", url_path="search"),
+        st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path or None, default=not p.url_path)
+        for p in PAGES
     ]
 
 
 if __name__ != "__main__":
     from analytics.api import routes
-    from ui.data import get_store, hosting
+    from ui.access import hosting
+    from ui.connection import get_store
 
     # Declared once at server start: until st.navigation has run in this process, Streamlit serves a
     # deep link such as /costs straight from the pages/ directory, without this router (and its sign-in).
@@ -44,26 +42,29 @@ if __name__ != "__main__":
         ),
     )
 else:
-    from ui import auth, data, state
+    from analytics.overview import load_filter_options
+    from ui import access, auth, cache, refresh, state
+    from ui.connection import store_or_stop
+    from ui.page import data_state
 
     st.set_page_config(page_title="Claude Code telemetry", page_icon=":material/monitoring:", layout="wide")
-    if data.hosting().login and not data.signed_in():
+    if access.hosting().login and not access.signed_in():
         st.navigation(app_pages(), position="hidden")  # known paths, no menu; the page itself is not run
         auth.login_screen()
         st.stop()
     nav = st.navigation(app_pages())
 
-    store = data.store_or_stop()
-    done = data.first_run()
+    store = store_or_stop()
+    done = refresh.first_run()
     if done == "demo":
         st.toast("No Claude Code transcripts found: loaded the demo data.")
     elif done == "transcripts":
         st.toast("Ingested your Claude Code transcripts.")
 
-    tz = state.zone_from_url()
-    facts = data.data_state(tz)
-    bounds = (facts.first, facts.last) if facts.events else None
-    start, end = state.date_range_from_url(bounds)
+    view = state.current_view()
+    tz = view.tz
+    facts = data_state(tz)
+    start, end = view.date_range(facts.bounds)
     with st.sidebar:
         if facts.events:
             st.caption(f"{facts.events:,} events from {', '.join(facts.sources)} · {facts.first} – {facts.last}")
@@ -81,16 +82,14 @@ else:
         st.date_input("Dates", key="f_dates", on_change=_dates_changed, format="YYYY-MM-DD")
         st.query_params["from"], st.query_params["to"] = start.isoformat(), end.isoformat()
 
-        from analytics.overview import load_filter_options
-
-        options = data.load(load_filter_options)
+        options = cache.load(load_filter_options)
         zones = sorted({tz, "UTC", "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles",
                         "Asia/Tokyo", "Asia/Kolkata", "Australia/Sydney"})
         if "f_tz" not in st.session_state:
             st.session_state["f_tz"] = tz
         st.selectbox("Reporting time zone", zones, key="f_tz",
                      on_change=lambda: state.sync_to_url("tz", st.session_state["f_tz"]))
-        pinned = data.pinned_users()
+        pinned = access.pinned_users()
         for param, label in (("project", "Projects"), ("model", "Models"), ("user", "Users")):
             if param == "user" and pinned is not None:
                 continue  # a per-user view shows only the signed-in user's sessions
@@ -100,10 +99,10 @@ else:
             st.multiselect(label, options[param], key=key, placeholder="All",
                            on_change=lambda p=param, k=key: state.sync_to_url(p, st.session_state[k]))
 
-        if not data.hosted():
+        if not access.hosted():
             if st.button("Refresh", icon=":material/refresh:", key="refresh", help="Read new transcript lines"):
-                report = data.refresh_or_warn()
-                data.invalidate()
+                report = refresh.refresh_or_warn()
+                cache.invalidate()
                 st.toast("No Claude Code directory found." if report is None else
                          f"Read {report['bytes_read'] / 1e6:.1f} MB, {sum(report['new_events'].values()):,} new events.")
 
@@ -111,7 +110,7 @@ else:
 
                 @st.fragment(run_every=timedelta(seconds=60))
                 def _auto_refresh():
-                    report = data.refresh_or_warn()
+                    report = refresh.refresh_or_warn()
                     if report and report["files_read"]:
                         st.rerun(scope="app")
 

@@ -19,6 +19,7 @@ ClickHouse. Times come back as tz-aware pandas Timestamps: instants in UTC
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -1247,3 +1248,152 @@ def reconcile_sources(store, filters: Filters) -> Reconciliation | None:
         frame=df,
     )
 
+
+# ---------------------------------------------------------------------------
+# totals, provenance and the dedup audit
+@dataclass(frozen=True)
+class PeriodTotals:
+    """Totals of a :func:`load_cost_series` frame (:func:`period_totals`).
+
+    ``spend`` (USD, priced requests), ``requests``, ``unpriced_requests``,
+    ``tokens`` and ``cost_per_request`` (USD per priced request; None without one).
+    """
+
+    spend: float
+    requests: int
+    unpriced_requests: int
+    tokens: int
+    cost_per_request: float | None
+
+
+def period_totals(series: pd.DataFrame | None) -> PeriodTotals:
+    """Sum a :func:`load_cost_series` frame; zeros for an empty one."""
+    if series is None or series.empty:
+        return PeriodTotals(0.0, 0, 0, 0, None)
+    spend = float(series["cost_usd"].sum())
+    requests, unpriced = int(series["requests"].sum()), int(series["unpriced_requests"].sum())
+    priced = requests - unpriced
+    return PeriodTotals(spend, requests, unpriced, int(series["tokens"].sum()), spend / priced if priced else None)
+
+
+@dataclass(frozen=True)
+class CostProvenance:
+    """Where costs come from (:func:`cost_provenance`).
+
+    ``by_source``: ``cost_source`` (reported / computed / unpriced), ``requests``,
+    ``share`` (of requests), ``cost_usd`` (USD; NaN for unpriced requests, whose
+    cost is unknown, not zero), ``tokens``, ``models`` (comma-separated). ``unpriced_models``
+    are the models with at least one request without a price.
+    """
+
+    requests: int
+    unpriced_requests: int
+    unpriced_models: tuple[str, ...]
+    by_source: pd.DataFrame = field(compare=False, repr=False)
+
+
+def load_cost_provenance(store, filters: Filters) -> pd.DataFrame:
+    """Requests, unpriced requests, cost (USD) and tokens per (``cost_source``, ``model``)."""
+    cols = ["cost_source", "model", "requests", "unpriced_requests", "cost_usd", "tokens"]
+    df = store.query("costs_provenance", **filters.params())
+    return df if len(df.columns) else pd.DataFrame(columns=cols)
+
+
+def cost_provenance(frame: pd.DataFrame) -> CostProvenance | None:
+    """Summarise :func:`load_cost_provenance` by cost source; None without requests."""
+    if frame is None or frame.empty:
+        return None
+    n = int(frame["requests"].sum())
+    g = frame.groupby("cost_source", sort=True)
+    by = pd.DataFrame(
+        {
+            "requests": g["requests"].sum().astype("int64"),
+            "cost_usd": g["cost_usd"].sum().astype("float64"),
+            "tokens": g["tokens"].sum().astype("int64"),
+            "models": g["model"].agg(lambda s: ", ".join(sorted(set(s)))),
+        }
+    ).reset_index()
+    by.insert(2, "share", by["requests"] / n)
+    by.loc[by["cost_source"] == "unpriced", "cost_usd"] = np.nan  # unknown, not $0
+    unpriced = frame[frame["unpriced_requests"] > 0]
+    return CostProvenance(
+        requests=n,
+        unpriced_requests=int(frame["unpriced_requests"].sum()),
+        unpriced_models=tuple(sorted(set(unpriced["model"]))),
+        by_source=by.sort_values(["requests", "cost_source"], ascending=[False, True]).reset_index(drop=True),
+    )
+
+
+DEDUP_COLUMNS = [
+    "started",
+    "finished",
+    "kind",
+    "files_read",
+    "lines",
+    "new_events",
+    "duplicate_content_block",
+    "sidechain_replay",
+    "already_in_store",
+    "otel_records",
+    "otel_duplicates",
+]
+
+
+def load_ingest_runs(store, n: int = 20) -> pd.DataFrame:
+    """The latest ``n`` ingest runs, newest first: ``started``, ``finished`` (UTC), ``kind``, ``report`` (dict)."""
+    rows = store.rows("status_last_runs", n=int(n))
+    reports = []
+    for _s, _f, _k, text in rows:
+        try:
+            value = json.loads(text) if text else {}
+        except ValueError:
+            value = {}
+        reports.append(value if isinstance(value, dict) else {})
+    return pd.DataFrame(
+        {
+            "started": pd.to_datetime([r[0] for r in rows], utc=True),
+            "finished": pd.to_datetime([r[1] for r in rows], utc=True),
+            "kind": [str(r[2]) for r in rows],
+            "report": reports,
+        }
+    )
+
+
+def dedup_audit(runs: pd.DataFrame) -> pd.DataFrame:
+    """What each ingest run dropped as duplicates, from its stored report.
+
+    Returns
+    -------
+    DataFrame
+        :data:`DEDUP_COLUMNS`, one row per run in the order given: JSONL runs
+        report ``duplicate_content_block`` (repeated lines of one API response),
+        ``sidechain_replay`` (a subagent replaying its parent's message) and
+        ``already_in_store`` (events read again); OTel imports report
+        ``otel_records`` and ``otel_duplicates``. Counts a run did not report
+        are missing (<NA>), not 0.
+    """
+    rows = []
+    for r in runs.itertuples(index=False):
+        rep = r.report if isinstance(r.report, dict) else {}
+        dedup = rep.get("dedup") or {}
+        otel = rep.get("otel") or (rep if r.kind == "otel" else {})
+        new = rep.get("new_events")
+        rows.append(
+            {
+                "started": r.started,
+                "finished": r.finished,
+                "kind": r.kind,
+                "files_read": rep.get("files_read", otel.get("files")),
+                "lines": rep.get("lines"),
+                "new_events": sum(new.values()) if isinstance(new, dict) else None,
+                "duplicate_content_block": dedup.get("duplicate_content_block"),
+                "sidechain_replay": dedup.get("sidechain_replay"),
+                "already_in_store": dedup.get("already_in_store"),
+                "otel_records": otel.get("records"),
+                "otel_duplicates": otel.get("duplicates"),
+            }
+        )
+    out = pd.DataFrame(rows, columns=DEDUP_COLUMNS)
+    for c in DEDUP_COLUMNS[3:]:
+        out[c] = pd.array(out[c].tolist(), dtype="Int64") if len(out) else pd.array([], dtype="Int64")
+    return out

@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analytics.clock import index_utc, local_day, local_midnight, utc
 from analytics.filters import Filters
+from analytics.fmt import finite
 from analytics.trends import TrendFit, fit_trend
 
 FREQS = ("hour", "day")
@@ -60,14 +62,6 @@ def _run(store, name: str, columns: list[str], **params) -> pd.DataFrame:
     return df if len(df.columns) else pd.DataFrame(columns=columns)
 
 
-def _float_or_none(v) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if np.isfinite(f) else None
-
-
 # ---------------------------------------------------------------------------
 # error rate
 def load_error_series(store, filters: Filters, freq: str = "day") -> pd.DataFrame:
@@ -82,9 +76,10 @@ def load_error_series(store, filters: Filters, freq: str = "day") -> pd.DataFram
     """
     if freq not in FREQS:
         raise ValueError(f"freq must be one of {FREQS}")
-    df = _run(store, "errors_series", SERIES_COLUMNS, freq=freq, **filters.params())
+    df = _run(store, "errors_series", SERIES_COLUMNS[:3], freq=freq, **filters.params())
     if not df.empty:
         df["bucket"] = _from_epoch(df["bucket"], "s", filters.tz)
+    df["error_rate"] = error_rate(df["errors"], df["requests"]).astype("float64")
     return df
 
 
@@ -289,8 +284,8 @@ def recovery_summary(frame: pd.DataFrame) -> Recovery | None:
     r = frame.iloc[0]
     with_err = int(r["sessions_with_error"])
     followed = int(r["errors_followed_by_success"])
-    med = _float_or_none(r["median_wait_ms"]) if followed else None
-    p90 = _float_or_none(r["p90_wait_ms"]) if followed else None
+    med = finite(r["median_wait_ms"]) if followed else None
+    p90 = finite(r["p90_wait_ms"]) if followed else None
     return Recovery(
         sessions=int(r["sessions"]),
         sessions_with_error=with_err,
@@ -427,3 +422,124 @@ def timeout_risk(
         min_hour_n=min_hour_n,
         top_hours=top_hours,
     )
+
+
+# ---------------------------------------------------------------------------
+# counts of API calls
+def error_rate(errors, requests):
+    """The share of API calls that failed: ``errors / (requests + errors)``.
+
+    The one error-rate formula of the app. Scalars give a float, or None
+    without any call; Series or arrays give the rate element-wise, NaN where
+    there is no call.
+    """
+    if np.ndim(errors) == 0 and np.ndim(requests) == 0:
+        calls = errors + requests
+        return errors / calls if calls else None
+    calls = requests + errors
+    return (
+        errors / calls.where(calls > 0)
+        if isinstance(calls, pd.Series)
+        else errors / np.where(calls > 0, calls, np.nan)
+    )
+
+
+@dataclass(frozen=True)
+class CallCounts:
+    """API calls in a span: successful ``requests`` and ``errors``; ``start``/``end`` (UTC) when the span is a day."""
+
+    requests: int
+    errors: int
+    start: pd.Timestamp | None = None
+    end: pd.Timestamp | None = None
+
+    @property
+    def calls(self) -> int:
+        return self.requests + self.errors
+
+    @property
+    def error_rate(self) -> float | None:
+        """:func:`error_rate` of the span; None without calls."""
+        return error_rate(self.errors, self.requests)
+
+
+def call_counts(series: pd.DataFrame | None) -> CallCounts:
+    """Requests and errors summed over an error-rate series (:func:`load_error_series`)."""
+    if series is None or series.empty:
+        return CallCounts(0, 0)
+    return CallCounts(int(series["requests"].sum()), int(series["errors"].sum()))
+
+
+def day_counts(series: pd.DataFrame | None, now: pd.Timestamp, tz: str) -> CallCounts:
+    """API calls of the local day containing ``now``, from its midnight to ``now``.
+
+    ``series`` is an error-rate series of hours or days of the zone ``tz``.
+    """
+    start = local_midnight(local_day(now, tz), tz)
+    if series is None or series.empty:
+        return CallCounts(0, 0, start, now)
+    at = index_utc(series["bucket"])
+    rows = series[(at >= start) & (at <= now)]
+    return CallCounts(int(rows["requests"].sum()), int(rows["errors"].sum()), start, now)
+
+
+def error_freq(filters: Filters) -> str:
+    """Bucket of the error-rate series: "day" for windows of 7 days or more, else "hour"."""
+    return "day" if utc(filters.end) - utc(filters.start) >= pd.Timedelta(days=7) else "hour"
+
+
+def daily_error_series(daily: pd.DataFrame | None) -> pd.DataFrame:
+    """The error-rate series (:func:`load_error_series`, freq "day") of a daily activity frame.
+
+    ``daily`` has ``bucket``, ``requests`` and ``errors`` per local day
+    (:func:`analytics.monitor.load_daily_activity`). Returns ``bucket``,
+    ``requests``, ``errors``, ``error_rate``: days with API calls only.
+    """
+    if daily is None or daily.empty:
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    d = daily[(daily["requests"] + daily["errors"]) > 0]
+    out = d[["bucket", "requests", "errors"]].reset_index(drop=True)
+    out["error_rate"] = error_rate(out["errors"], out["requests"])
+    return out
+
+
+# ---------------------------------------------------------------------------
+# latency histogram and the latest errors
+HISTOGRAM_COLUMNS = ["model", "bin", "low_ms", "high_ms", "n"]
+RECENT_COLUMNS = ["ts", "event", "session_id", "model", "tool", "status_code", "error_type", "error_text"]
+
+
+def load_duration_histogram(store, filters: Filters, per_decade: int = 10) -> pd.DataFrame:
+    """api_request durations per model on a log scale (``errors_duration_histogram.sql``).
+
+    Returns
+    -------
+    DataFrame
+        ``model``, ``bin``, ``low_ms`` / ``high_ms`` (bin edges:
+        ``10^(bin / per_decade)``, ``10^((bin + 1) / per_decade)`` ms), ``n``.
+        Empty without durations.
+    """
+    df = store.query("errors_duration_histogram", per_decade=int(per_decade), **filters.params())
+    if df.empty:
+        return pd.DataFrame(columns=HISTOGRAM_COLUMNS)
+    b = df["bin"].to_numpy(dtype="float64")
+    df["low_ms"] = 10 ** (b / per_decade)
+    df["high_ms"] = 10 ** ((b + 1) / per_decade)
+    return df[HISTOGRAM_COLUMNS]
+
+
+def load_recent_errors(store, filters: Filters, limit: int = 100) -> pd.DataFrame:
+    """The latest ``limit`` API errors and failed tool calls, newest first (``errors_recent.sql``).
+
+    Returns
+    -------
+    DataFrame
+        ``ts`` (UTC), ``event``, ``session_id``, ``model``, ``tool``,
+        ``status_code``, ``error_type``, ``error_text`` (at most 500 characters;
+        transcript text, show it as plain text).
+    """
+    df = store.query("errors_recent", limit=int(limit), **filters.params())
+    if df.empty:
+        return pd.DataFrame(columns=RECENT_COLUMNS)
+    df.insert(0, "ts", pd.to_datetime(df.pop("ts_ms").astype("int64"), unit="ms", utc=True))
+    return df[RECENT_COLUMNS]

@@ -54,6 +54,24 @@ class Filters:
     def with_window(self, start: datetime, end: datetime) -> Filters:
         return replace(self, start=start, end=end)
 
+    @property
+    def days(self) -> int:
+        """Length of the window in days, rounded to whole days."""
+        return round((self.end - self.start) / timedelta(days=1))
+
+    def previous(self) -> Filters:
+        """The window of the same length right before this one, with the same allow-lists.
+
+        ``[start - (end - start), start)``. With both ends in one zone (``ZoneInfo``)
+        the length is taken on the wall clock: the window before whole local days
+        is whole local days too, across a daylight-saving change as well.
+        """
+        return replace(self, start=self.start - (self.end - self.start), end=self.start)
+
+    def days_up_to(self, end: datetime, days: float) -> Filters:
+        """The ``days`` days up to and including the instant ``end``: ``[end - days, end + 1 ms)``."""
+        return replace(self, start=end - timedelta(days=days), end=end + timedelta(milliseconds=1))
+
     @classmethod
     def last_days(cls, days: int, now: datetime | None = None, **kw) -> Filters:
         now = now or datetime.now(UTC)

@@ -5,13 +5,18 @@ from __future__ import annotations
 import math
 
 
-def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
+def finite(x) -> float | None:
+    """``x`` as a finite float; None for None, NaN, infinity and anything that is not a number."""
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
 
 
 def money(x: float | None, unpriced: str = "unpriced") -> str:
     """$1,234.56; whole dollars from $100,000; ``unpriced`` for None/NaN (never $0)."""
-    if _missing(x):
+    if x is None or math.isnan(x):
         return unpriced
     if abs(x) >= 100_000:
         return f"${x:,.0f}"
@@ -22,7 +27,7 @@ def money(x: float | None, unpriced: str = "unpriced") -> str:
 
 def tokens(n: float | None) -> str:
     """12.3K, 4.56M, 1.2B; plain below 1,000."""
-    if _missing(n):
+    if n is None or math.isnan(n):
         return "–"
     n = float(n)
     for unit, size in (("B", 1e9), ("M", 1e6), ("K", 1e3)):
@@ -34,14 +39,14 @@ def tokens(n: float | None) -> str:
 
 def pct(x: float | None, digits: int = 2) -> str:
     """A share (0.0016) as 0.16%."""
-    if _missing(x):
+    if x is None or math.isnan(x):
         return "–"
     return f"{x * 100:.{digits}f}%"
 
 
 def duration_ms(ms: float | None) -> str:
     """8.2 s, 950 ms, 3.5 min, 2.1 h."""
-    if _missing(ms):
+    if ms is None or math.isnan(ms):
         return "–"
     if ms < 1000:
         return f"{ms:.0f} ms"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 
@@ -16,3 +18,11 @@ def load_filter_options(store) -> dict[str, list[str]]:
     if "kind" not in df.columns:  # an empty result may come without columns
         return {k: [] for k in ("project", "model", "user", "source")}
     return {k: df.loc[df["kind"] == k, "value"].tolist() for k in ("project", "model", "user", "source")}
+
+
+def data_bounds(store, tz: str) -> tuple[date, date] | None:
+    """First and last local day (in ``tz``) with any event; None for an empty store."""
+    df = load_data_bounds(store, tz=tz)
+    if df.empty or int(df["events"].sum()) == 0:
+        return None
+    return pd.Timestamp(df["first_day"].min()).date(), pd.Timestamp(df["last_day"].max()).date()

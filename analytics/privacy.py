@@ -2,7 +2,7 @@
 
 Whether text may be shown is decided in one place,
 :attr:`analytics.hosting.HostingConfig.text_allowed`; these functions only
-hide. The app applies them through ``ui.data.redact_text`` (pages) and
+hide. The app applies them through ``ui.access.redact_text`` (pages) and
 ``analytics.api.routes`` (JSON API).
 """
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import PurePosixPath
 
 import numpy as np
 import pandas as pd
@@ -914,4 +915,69 @@ def comparison_table(cmp: SessionComparison) -> pd.DataFrame:
     return pd.DataFrame(
         [(name, show(a), show(b), signed(d, show_d)) for name, a, b, d, show, show_d in rows],
         columns=COMPARISON_COLUMNS,
+    )
+
+
+METRIC_UNITS: Mapping[str, str] = {
+    "cost": "USD",
+    "cost_per_request": "USD",
+    "duration": "s",
+    "active_time": "s",
+    "requests": "count",
+    "tool_calls": "count",
+    "error_rate": "share",
+    "tool_error_rate": "share",
+    "tokens": "tokens",
+    "score": "0–100",
+}
+"""Unit of each per-session measure of :data:`GROUP_METRICS`."""
+
+
+def session_labels(sessions: pd.DataFrame, tz: str) -> dict[str, str]:
+    """A short label to pick each session by: local start, project folder, cost and id prefix.
+
+    Parameters
+    ----------
+    sessions
+        A :func:`load_sessions` frame (``session_id``, ``start`` in UTC, ``project``, ``cost_usd``).
+    tz
+        The reporting zone of the start time.
+
+    Returns
+    -------
+    dict
+        ``session_id`` -> "2025-01-31 14:05 · shop · $1.23 · 1a2b3c4d": the last folder of the
+        project path ("–" without one) and :func:`analytics.fmt.money` of the cost ("unpriced"
+        when no request of the session has a price). Empty for an empty frame.
+    """
+    if sessions is None or sessions.empty:
+        return {}
+    folders = {p: PurePosixPath(p).name or "–" for p in sessions["project"].unique()}
+    labels = (
+        sessions["start"].dt.tz_convert(tz).dt.strftime("%Y-%m-%d %H:%M")
+        + " · "
+        + sessions["project"].map(folders)
+        + " · "
+        + sessions["cost_usd"].map(fmt.money)
+        + " · "
+        + sessions["session_id"].str[:8]
+    )
+    return dict(zip(sessions["session_id"], labels, strict=True))
+
+
+def score_factors(scores: ProductivityScores) -> pd.DataFrame:
+    """The factors of the productivity score, for showing how it is made.
+
+    Returns
+    -------
+    DataFrame
+        One row per factor of ``scores.weights``: ``factor`` (in words, e.g. "cost efficiency"),
+        ``weight`` (its share of the score; the weights sum to 1) and ``definition``.
+    """
+    return pd.DataFrame(
+        {
+            "factor": [k.replace("_", " ") for k in scores.weights],
+            "weight": list(scores.weights.values()),
+            "definition": [scores.definitions[k] for k in scores.weights],
+        }
     )

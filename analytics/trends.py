@@ -21,6 +21,7 @@ The direction rule is in :data:`DIRECTION_RULE` and in every result's ``rule``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -84,9 +85,9 @@ class TrendFit:
     method: str
     level: float
     polarity: str
-    start: object
-    end: object
-    step: object
+    start: Any
+    end: Any
+    step: Any
     time_indexed: bool
     slope: float
     slope_low: float
@@ -326,7 +327,7 @@ def _direction(mk: _MannKendall, cv: float, polarity: str, alpha: float, cv_vola
 
 
 def _forecast(
-    ols: _OlsLine, x: np.ndarray, index: pd.Index, step: object, time_indexed: bool, horizon: int
+    ols: _OlsLine, x: np.ndarray, index: pd.Index, step: Any, time_indexed: bool, horizon: int
 ) -> tuple[ForecastPoint, ...]:
     """The OLS line ``1..horizon`` steps after the last point, with its prediction interval.
 
@@ -485,3 +486,35 @@ def ols_sum_interval(
     half = float(stats.t.ppf(0.5 + level / 2, n - 2)) * np.sqrt(max(var, 0.0))
     return mean, mean - half, mean + half
 
+
+ARROWS = {"up": "↑", "down": "↓", "flat": "→", "volatile": "↕"}
+
+
+def trend_arrow(fit: TrendFit | None) -> str:
+    """The arrow of a fit's direction: ↑ or ↓ (by the sign of Kendall's tau) for a significant trend,
+    ↕ for a volatile series, → for a stable one; "" without a fit."""
+    if fit is None:
+        return ""
+    if fit.direction in (IMPROVING, DECLINING):
+        return ARROWS["up"] if fit.mk_tau > 0 else ARROWS["down"]
+    return ARROWS["volatile"] if fit.direction == VOLATILE else ARROWS["flat"]
+
+
+def trend_frame(series: pd.Series, fit: TrendFit) -> pd.DataFrame:
+    """The fitted OLS line of ``fit`` at the points of ``series``, for drawing.
+
+    Returns
+    -------
+    DataFrame
+        ``at`` (the series' index), ``fitted``, ``ci_low``/``ci_high`` (the
+        line's confidence band) and ``pi_low``/``pi_high`` (prediction band),
+        in the series' units.
+    """
+    s = pd.Series(series).dropna().sort_index()
+    if fit.time_indexed:
+        x = ((s.index - fit.start) / fit.step).to_numpy(dtype="float64")
+    else:
+        x = (np.asarray(s.index, dtype="float64") - float(fit.start)) / float(fit.step)
+    out = fit.predict(x).drop(columns="x")
+    out.insert(0, "at", s.index)
+    return out

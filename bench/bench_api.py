@@ -26,8 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pandas as pd  # noqa: E402
 from timing import timed  # noqa: E402
 
-from analytics import api, costs, errors  # noqa: E402
+from analytics import api, costs, errors, monitor  # noqa: E402
+from analytics.overview import data_bounds  # noqa: E402
 from analytics.store import Store  # noqa: E402
+from analytics.view import parse_view  # noqa: E402
 
 
 def main() -> int:
@@ -41,38 +43,36 @@ def main() -> int:
         return 2
     store = Store.open_embedded(args.store, readonly=True)
     try:
-        q = api.parse_params({"tz": args.tz})
-        f = q.filters(api.data_bounds(store, q.tz))
-        n_events = store.rows_sql("SELECT count() FROM telemetry")[0][0]
+        q = parse_view({"tz": args.tz})
+        f = q.filters(data_bounds(store, q.tz))
+        n_events = store.rows("telemetry_count")[0][0]
         print(
             f"store {args.store}: {n_events:,} events; window {f.start:%Y-%m-%d} .. {f.end:%Y-%m-%d}, tz {f.tz}"
         )
-        span = f.end - f.start
-        previous = f.with_window(f.start - span, f.start)
-        snap = api.load_spend_snapshot(store, f)
-        err_snap = api.load_error_snapshot(store, f)
+        previous = f.previous()
+        snap = monitor.load_spend_snapshot(store, f)
+        err_snap = monitor.load_error_snapshot(store, f)
 
         def costs_page():
-            api.cost_provenance(api.load_cost_provenance(store, f))
-            both = costs.load_cost_series(store, f.with_window(f.start - span, f.end), "day")
-            api.period_totals(both[both["bucket"] >= f.start])
-            api.period_totals(both[both["bucket"] < f.start])
-            s = api.load_spend_snapshot(store, f)
-            api.budget_report(s, q.budgets)
+            costs.cost_provenance(costs.load_cost_provenance(store, f))
+            costs.period_totals(costs.load_cost_series(store, f, "day"))
+            costs.period_totals(costs.load_cost_series(store, f.previous(), "day"))
+            s = monitor.load_spend_snapshot(store, f)
+            monitor.budget_report(s, q.budgets)
             costs.load_costs_by(store, f, "day", "model")
-            api.month_to_date(s)
+            monitor.month_to_date(s)
             costs.backtest_daily_forecast(s.daily)
-            api.hourly_spend(s)
+            monitor.hourly_spend(s)
             costs.usage_blocks(s.requests, s.now.to_pydatetime())
-            api.dedup_audit(api.load_ingest_runs(store, 20))
+            costs.dedup_audit(costs.load_ingest_runs(store, 20))
 
         def errors_page():
-            s = api.load_error_snapshot(store, f)
-            api.error_report(s, None, q.threshold_ms)
+            s = monitor.load_error_snapshot(store, f)
+            monitor.error_report(s, None, q.threshold_ms)
             errors.load_error_series(store, previous, s.freq)
             errors.timeout_risk(store, f, q.threshold_ms)
-            api.load_duration_histogram(store, f)
-            api.load_recent_errors(store, f, 200)
+            errors.load_duration_histogram(store, f)
+            errors.load_recent_errors(store, f, 200)
 
         from starlette.applications import Starlette
         from starlette.testclient import TestClient
@@ -80,17 +80,17 @@ def main() -> int:
         client = TestClient(Starlette(routes=api.routes(lambda: store)))
 
         steps: list[tuple[str, Callable[[], object]]] = [
-            ("overview page: telemetry_widgets", lambda: api.telemetry_widgets(store, f, q.budgets)),
+            ("overview page: telemetry_widgets", lambda: monitor.telemetry_widgets(store, f, q.budgets)),
             ("costs page: all loads + analysis", costs_page),
-            ("costs page: load_spend_snapshot", lambda: api.load_spend_snapshot(store, f)),
+            ("costs page: load_spend_snapshot", lambda: monitor.load_spend_snapshot(store, f)),
             (
                 "costs page: budget slider moved (budget_report)",
-                lambda: api.budget_report(snap, {"day": 20.0}),
+                lambda: monitor.budget_report(snap, {"day": 20.0}),
             ),
             ("errors page: all loads + analysis", errors_page),
-            ("errors page: load_error_snapshot", lambda: api.load_error_snapshot(store, f)),
+            ("errors page: load_error_snapshot", lambda: monitor.load_error_snapshot(store, f)),
             ("errors page: threshold moved (timeout_risk)", lambda: errors.timeout_risk(store, f, 20000.0)),
-            ("errors page: error_report", lambda: api.error_report(err_snap, None, 8000.0)),
+            ("errors page: error_report", lambda: monitor.error_report(err_snap, None, 8000.0)),
             ("GET /api/telemetry/cost-burnrate", lambda: client.get("/api/telemetry/cost-burnrate")),
             ("GET /api/telemetry/error-monitor", lambda: client.get("/api/telemetry/error-monitor")),
             ("GET /api/telemetry-widgets", lambda: client.get("/api/telemetry-widgets")),

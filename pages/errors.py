@@ -2,22 +2,23 @@
 
 from datetime import timedelta
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
-from analytics import api, errors, fmt
+from analytics import errors, fmt, monitor
+from analytics.view import DEFAULT_THRESHOLD_MS
+from ui import access, cache, charts, state
 from ui import components as ui
-from ui import data, state
+from ui.page import page_view
 
-THRESHOLD = ("threshold_ms", 1000.0, 120_000.0, 500.0)  # key, min, max, step (ms)
+THRESHOLD = (1000.0, 120_000.0, 500.0)  # min, max, step of the slider (ms)
 
 
 st.title("Errors")
 ui.question("How often do calls fail, why, do sessions recover, and which models risk timeouts?")
-tz, facts, filters = data.page_view()
+tz, facts, filters = page_view()
 
-snap = data.load(api.load_error_snapshot, filters)
+snap = cache.load(monitor.load_error_snapshot, filters)
 if snap.series.empty and snap.taxonomy is None:
     st.info(
         f"No API calls, tool results or permission decisions from {filters.start:%Y-%m-%d} to "
@@ -29,43 +30,21 @@ if snap.series.empty and snap.taxonomy is None:
         )
     )
     st.stop()
-report = api.error_report(snap, None, api.DEFAULT_THRESHOLD_MS)
+report = monitor.error_report(snap, None, DEFAULT_THRESHOLD_MS)
 
 # -- key numbers ---------------------------------------------------------------
-span = filters.end - filters.start
-before = api.error_counts(
-    data.load(
-        errors.load_error_series, filters.with_window(filters.start - span, filters.start), freq=snap.freq
-    )
-)
-now_counts, today, tax, rec = (
-    report["current"]["window"],
-    report["current"]["last_day"],
-    snap.taxonomy,
-    snap.recovery,
-)
+before = errors.call_counts(cache.load(errors.load_error_series, filters.previous(), freq=snap.freq))
+now, today, tax, rec = report.window, report.last_day, snap.taxonomy, snap.recovery
 cols = st.columns(5)
-ui.card(
-    cols[0],
-    "Error rate",
-    fmt.pct(now_counts["error_rate"]),
-    delta=(
-        f"{(now_counts['error_rate'] - before['error_rate']) * 100:+.2f} pp vs before"
-        if now_counts["error_rate"] is not None and before["error_rate"] is not None
-        else None
-    ),
-    help=f"{now_counts['errors']:,} API errors / {now_counts['requests'] + now_counts['errors']:,} API calls; "
-    "delta against the same number of days before.",
-)
-ui.card(
+rates, calls = (now.error_rate, before.error_rate), f"{now.errors:,} API errors / {now.calls:,} API calls."
+ui.vs_before_card(cols[0], "Error rate", *rates, filters, fmt.pct, change=ui.points, help=calls)
+ui.note_card(
     cols[1],
     "Error rate today",
-    fmt.pct(today["error_rate"]),
-    level=report["level"],
-    help=report["rule"],
-    delta=f"{today['errors']:,} of {today['requests'] + today['errors']:,} calls",
-    delta_color="off",
-    delta_arrow="off",
+    fmt.pct(today.error_rate),
+    f"{today.errors:,} of {today.calls:,} calls",
+    level=report.level,
+    help=report.rule,
 )
 ui.card(cols[2], "API errors", f"{tax.api_errors:,}" if tax else "0")
 ui.card(
@@ -74,75 +53,26 @@ ui.card(
     fmt.pct(tax.tool_error_rate) if tax else "–",
     help="Failed tool calls / tool results; user rejections are not errors.",
 )
-ui.card(
+ui.note_card(
     cols[4],
     "Sessions recovered",
     fmt.pct(rec.recovery_rate, 0) if rec else "–",
-    delta=f"{rec.sessions_recovered:,} of {rec.sessions_with_error:,}" if rec else None,
-    delta_color="off",
-    delta_arrow="off",
+    f"{rec.sessions_recovered:,} of {rec.sessions_with_error:,}" if rec else None,
     help=rec.method if rec else None,
 )
 
 # -- error rate over time -------------------------------------------------------
 if not snap.series.empty:
-    series = snap.series.assign(
-        at=ui.in_zone(tz, snap.series["bucket"]), calls=snap.series["requests"] + snap.series["errors"]
-    )
-    layers = [
-        alt.Chart(series)
-        .mark_line(
-            point=alt.OverlayMarkDef(color=ui.EVENT_COLORS["api_error"]), color=ui.EVENT_COLORS["api_error"]
-        )
-        .encode(
-            x=alt.X("at:T", title=f"{snap.freq.capitalize()} ({tz})"),
-            y=alt.Y("error_rate:Q", title="Error rate (share of API calls)", axis=alt.Axis(format="%")),
-            tooltip=[
-                alt.Tooltip("at:T", title=snap.freq, format="%Y-%m-%d %H:%M"),
-                alt.Tooltip("error_rate:Q", title="Error rate", format=".2%"),
-                "errors:Q",
-                "calls:Q",
-            ],
-        ),
-    ]
     fit = snap.fit
-    t = report["trend"]
-    if fit is not None:
-        line = api.trend_frame(snap.series.set_index("bucket")["error_rate"], fit).assign(
-            at=lambda d: ui.in_zone(tz, d["at"])
-        )
-        layers += [
-            alt.Chart(line)
-            .mark_area(opacity=0.15, color="gray")
-            .encode(x="at:T", y="ci_low:Q", y2="ci_high:Q"),
-            alt.Chart(line)
-            .mark_line(color="gray", strokeDash=[4, 3])
-            .encode(x="at:T", y="fitted:Q", tooltip=[alt.Tooltip("fitted:Q", title="Trend", format=".2%")]),
-        ]
-        if fit.changepoint is not None:
-            cp = fit.changepoint
-            mark = pd.DataFrame(
-                {
-                    "at": ui.in_zone(tz, pd.Series([cp.at])),
-                    "label": [f"changepoint: {cp.mean_before:.2%} → {cp.mean_after:.2%}"],
-                }
-            )
-            layers += [
-                alt.Chart(mark).mark_rule(color="black", strokeDash=[2, 2]).encode(x="at:T"),
-                alt.Chart(mark)
-                .mark_text(align="left", dx=4, dy=8, color="black")
-                .encode(x="at:T", text="label:N", y=alt.value(0)),
-            ]
-        caption = (
+    ui.chart(
+        charts.error_rate_trend(snap.series, fit, tz, snap.freq),
+        caption=(
             f"Trend: {fit.direction} (Mann-Kendall p = {fit.mk_p:.3f}; OLS slope "
             f"{(fit.slope_per_day or 0) * 100:+.3f} percentage points per day, p = {fit.p_value:.3f}); "
             f"dashed line and band: the OLS fit and its {fit.level:.0%} confidence band. {fit.rule}"
         )
-    else:
-        caption = "Too few points for a trend (needs 3 buckets with API calls)."
-    ui.chart(
-        alt.layer(*layers).properties(title=f"Is the error rate per {snap.freq} rising or falling?"),
-        caption=caption,
+        if fit is not None
+        else "Too few points for a trend (needs 3 buckets with API calls).",
     )
 
 # -- taxonomy -------------------------------------------------------------------
@@ -151,26 +81,10 @@ if tax is None or (tax.api_errors == 0 and tax.tool_errors == 0 and tax.decision
     st.caption("No errors and no permission decisions in this range.")
 else:
     if not tax.by_class.empty:
-        classes = tax.by_class.assign(statuses=tax.by_class["statuses"].map(lambda s: ", ".join(map(str, s))))
-        ui.chart(
-            alt.Chart(classes, title="What kind of API errors happen?")
-            .mark_bar(color=ui.EVENT_COLORS["api_error"])
-            .encode(
-                x=alt.X("errors:Q", title="API errors"),
-                y=alt.Y("error_class:N", title="Class", sort="-x"),
-                tooltip=[
-                    "error_class:N",
-                    "errors:Q",
-                    alt.Tooltip("share:Q", format=".1%"),
-                    alt.Tooltip("statuses:N", title="HTTP statuses"),
-                ],
-            )
-        )
+        ui.chart(charts.error_class_bars(tax.by_class))
+        first, last = ui.in_zone(tz, tax.by_status["first_ts"]), ui.in_zone(tz, tax.by_status["last_ts"])
         ui.table(
-            tax.by_status.assign(
-                first_ts=ui.in_zone(tz, tax.by_status["first_ts"]),
-                last_ts=ui.in_zone(tz, tax.by_status["last_ts"]),
-            ),
+            tax.by_status.assign(first_ts=first, last_ts=last),
             "API errors by status",
             key="by_status",
             column_config={"share": st.column_config.NumberColumn(format="percent")},
@@ -203,24 +117,7 @@ with left:
     if snap.attempts.empty:
         st.caption("No call records an attempt count (only OpenTelemetry events do).")
     else:
-        ui.chart(
-            alt.Chart(snap.attempts, title="How many tries did API calls need?")
-            .mark_bar()
-            .encode(
-                x=alt.X("attempt:O", title="Attempts"),
-                y=alt.Y("n:Q", title="Calls (log scale)", scale=alt.Scale(type="symlog")),
-                color=alt.Color(
-                    "event:N",
-                    title="Event",
-                    scale=alt.Scale(
-                        domain=["api_request", "api_error"],
-                        range=[ui.EVENT_COLORS["api_request"], ui.EVENT_COLORS["api_error"]],
-                    ),
-                ),
-                xOffset="event:N",
-                tooltip=["event:N", "attempt:O", alt.Tooltip("n:Q", format=",")],
-            )
-        )
+        ui.chart(charts.attempt_bars(snap.attempts))
         ui.table(
             pd.DataFrame([r.__dict__ for r in snap.retries]),
             "retries",
@@ -233,32 +130,21 @@ with right:
     else:
         c1, c2 = st.columns(2)
         ui.card(c1, "Errors followed by a success", f"{rec.errors_followed_by_success:,} of {rec.errors:,}")
-        ui.card(
+        ui.note_card(
             c2,
             "Wait until the next success",
             fmt.duration_ms((rec.median_wait_s or 0) * 1000),
-            delta=f"p90 {fmt.duration_ms((rec.p90_wait_s or 0) * 1000)}",
-            delta_color="off",
-            delta_arrow="off",
+            f"p90 {fmt.duration_ms((rec.p90_wait_s or 0) * 1000)}",
             help="Median over errors that were followed by a successful request in their session.",
         )
         st.caption(rec.method)
 
 # -- timeout risk ---------------------------------------------------------------
 st.subheader("Timeout risk")
-key, lo, hi, step = THRESHOLD
-if key not in st.session_state:
-    st.session_state[key] = round(state.number_param(key, api.DEFAULT_THRESHOLD_MS, lo, hi) / step) * step
-threshold = st.slider(
-    "Timeout threshold (ms)",
-    lo,
-    hi,
-    step=step,
-    key=key,
-    on_change=lambda: state.sync_to_url(key, st.session_state[key]),
+threshold = state.url_slider(
+    "Timeout threshold (ms)", "threshold_ms", state.current_view().threshold_ms, *THRESHOLD
 )
-state.sync_to_url(key, threshold)
-risk = data.load(errors.timeout_risk, filters, threshold_ms=float(threshold))
+risk = cache.load(errors.timeout_risk, filters, threshold_ms=float(threshold))
 if risk is None:
     st.caption("No request carries a duration (JSONL transcripts have none; OpenTelemetry events do).")
 else:
@@ -283,35 +169,12 @@ else:
             "share_above": st.column_config.NumberColumn("Share above threshold", format="percent")
         },
     )
-    hist = data.load(api.load_duration_histogram, filters)
-    limit = pd.DataFrame({"ms": [float(threshold)], "label": [f"threshold {fmt.duration_ms(threshold)}"]})
-    ui.chart(
-        alt.layer(
-            alt.Chart(hist)
-            .mark_rect(opacity=0.5)
-            .encode(
-                x=alt.X("low_ms:Q", title="Request duration (ms, log scale)", scale=alt.Scale(type="log")),
-                x2="high_ms:Q",
-                y=alt.Y("n:Q", title="Requests"),
-                y2=alt.datum(0),
-                color=alt.Color("model:N", title="Model", scale=ui.model_scale(hist["model"])),
-                tooltip=[
-                    "model:N",
-                    alt.Tooltip("low_ms:Q", title="From (ms)", format=",.0f"),
-                    alt.Tooltip("high_ms:Q", title="To (ms)", format=",.0f"),
-                    alt.Tooltip("n:Q", format=","),
-                ],
-            ),
-            alt.Chart(limit).mark_rule(color="red").encode(x="ms:Q"),
-            alt.Chart(limit)
-            .mark_text(align="left", dx=4, color="red")
-            .encode(x="ms:Q", text="label:N", y=alt.value(8)),
-        ).properties(title="How long do requests take, and how many pass the threshold?")
-    )
+    hist = cache.load(errors.load_duration_histogram, filters)
+    ui.chart(charts.duration_histogram(hist, float(threshold)))
 
 # -- recent errors --------------------------------------------------------------
 st.subheader("Recent errors")
-recent = data.redact_text(data.load(api.load_recent_errors, filters, limit=200))
+recent = access.redact_text(cache.load(errors.load_recent_errors, filters, limit=200))
 if recent.empty:
     st.caption("No API errors or failed tool calls in this range.")
 else:

@@ -1,13 +1,11 @@
 """Search: find prompts, tool inputs and errors, see where they happened and what came before and after."""
 
-import re
-
-import altair as alt
 import streamlit as st
 
 from analytics import search
+from ui import access, cache, charts, state
 from ui import components as ui
-from ui import data, state
+from ui.page import page_view
 
 FIELD_LABELS = {"prompt": "prompts", "tool_input": "tool inputs", "error": "errors"}
 FACETS = {
@@ -17,11 +15,6 @@ FACETS = {
     "day": "On which days?",
 }
 SESSION_URL = "/sessions?session_a="
-
-
-def literal(text: str) -> str:
-    """Text from the data for a widget label (labels read Markdown): every ASCII punctuation mark escaped."""
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
 def use_query(text: str | None = None) -> None:
@@ -34,13 +27,13 @@ def use_query(text: str | None = None) -> None:
 
 st.title("Search")
 ui.question("Where did a prompt, a command or an error come up, and what happened around it?")
-tz, facts, filters = data.page_view()
+tz, facts, filters = page_view()
 if not facts.events:
     st.info(
         "Nothing to search: the store is empty. Ingest your Claude Code transcripts (Refresh) or load the demo data."
     )
     st.stop()
-if not data.text_allowed():
+if not access.text_allowed():
     # Hits, suggestions, names and even match counts come from transcript text: all of it stays hidden.
     st.info(
         "Search is off in this hosted view: prompts, tool inputs and error texts are hidden "
@@ -90,7 +83,7 @@ if not query.strip():
 if not fields:
     st.caption("Pick at least one field to search in.")
     st.stop()
-results = data.load(
+results = cache.load(
     search.load_search,
     filters,
     query=query,
@@ -156,7 +149,11 @@ if results.suggestions:
     cols = st.columns(min(len(results.suggestions), 4))
     for i, suggestion in enumerate(results.suggestions):
         cols[i % len(cols)].button(
-            literal(suggestion), key=f"suggest_{i}", on_click=use_query, args=(suggestion,), width="stretch"
+            ui.literal(suggestion),
+            key=f"suggest_{i}",
+            on_click=use_query,
+            args=(suggestion,),
+            width="stretch",
         )
 
 st.subheader("Where the matches are")
@@ -167,24 +164,7 @@ for i, name in enumerate(present):
     if i % 2 == 0:
         cols = st.columns(2)
     with cols[i % 2]:
-        ui.chart(
-            alt.Chart(shown[name], title=FACETS[name])
-            .mark_bar()
-            .encode(
-                x=alt.X("hits:Q", title="Matches", axis=alt.Axis(tickMinStep=1, format="d")),
-                y=alt.Y(
-                    "value:N",
-                    title=f"{name.capitalize()} ({tz})" if name == "day" else name.capitalize(),
-                    sort="ascending" if name == "day" else "-x",
-                    axis=alt.Axis(labelLimit=280),
-                ),
-                tooltip=[
-                    alt.Tooltip("value:N", title=name),
-                    alt.Tooltip("hits:Q", title="Matches", format=","),
-                ],
-            )
-            .properties(height=alt.Step(20))
-        )
+        ui.chart(charts.facet_bars(shown[name], name, FACETS[name], tz))
 st.caption(
     "Each facet counts all matches, not only the ones shown, and lists its 10 most frequent values."
     + (f" No {' or '.join(missing)} is recorded on these matches." if missing else "")

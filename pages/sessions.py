@@ -1,100 +1,52 @@
 """Sessions: how each session went, two sessions side by side, and whether versions or models differ."""
 
-from datetime import timedelta
-from pathlib import PurePosixPath
+from functools import partial
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
 from analytics import fmt, models, sessions
+from ui import cache, charts, state
 from ui import components as ui
-from ui import data, state
+from ui.page import page_view
 
 AB_BY = {"cc_version": "Claude Code version", "model": "Model"}
-UNITS = {
-    "cost": "USD",
-    "cost_per_request": "USD",
-    "duration": "s",
-    "active_time": "s",
-    "requests": "count",
-    "tool_calls": "count",
-    "error_rate": "share",
-    "tool_error_rate": "share",
-    "tokens": "tokens",
-    "score": "0–100",
-}
+HEADERS = {"measure": "", "a": "A", "b": "B", "difference": "B − A"}
+LISTED = ["start", "score", "cost_usd", "duration_s", "active_s", "requests", "tool_calls", "error_rate"]
+LISTED += ["project", "primary_model", "cc_version", "user", "session_id"]
 
 
 st.title("Sessions")
 ui.question(
     "How did each session go, how do two sessions compare, and do versions or models make a difference?"
 )
-tz, facts, filters = data.page_view()
+tz, facts, filters = page_view()
 
-frame = data.load(sessions.load_sessions, filters)
+frame = cache.load(sessions.load_sessions, filters)
 if frame.empty:
     ui.nothing_in_window("sessions", filters, facts)
-unpriced = models.model_summary(data.load(models.load_model_usage, filters)).unpriced_models
-if unpriced:
-    st.warning(
-        "Requests of models without a known price add nothing to session costs (never \\$0): "
-        + ", ".join(f"`{m}`" for m in unpriced),
-        icon=":material/money_off:",
-    )
-tool_mix = data.load(sessions.load_session_tool_mix, filters)
+unpriced = models.model_summary(cache.load(models.load_model_usage, filters)).unpriced_models
+ui.unpriced_warning(
+    "Requests of models without a known price add nothing to session costs (never \\$0): ", unpriced
+)
+tool_mix = cache.load(sessions.load_session_tool_mix, filters)
 scores = sessions.productivity_scores(frame, filters=filters)
 table = sessions.with_scores(frame, scores)
 
 # -- key numbers ---------------------------------------------------------------
-span = filters.end - filters.start
-days = round(span / timedelta(days=1))
 totals = sessions.session_totals(frame)
-before = sessions.session_totals(
-    data.load(sessions.load_sessions, filters.with_window(filters.start - span, filters.start))
-)
+before = sessions.session_totals(cache.load(sessions.load_sessions, filters.previous()))
 cols = st.columns(4)
-ui.card(
-    cols[0],
-    "Sessions",
-    f"{totals.n_sessions:,}",
-    delta=f"{totals.n_sessions - (before.n_sessions if before else 0):+,} vs the {days} days before",
-    delta_color="off",
-)
-ui.card(
-    cols[1],
-    "Median session cost",
-    fmt.money(totals.median_cost_usd),
-    delta=(
-        f"{ui.signed(totals.median_cost_usd - before.median_cost_usd, fmt.money)} vs before"
-        if before
-        and totals.median_cost_usd == totals.median_cost_usd
-        and before.median_cost_usd == before.median_cost_usd
-        else None
-    ),
-    help="Over sessions with a priced request.",
-)
-ui.card(
-    cols[2],
-    "Median active time",
-    fmt.duration_ms(totals.median_active_s * 1000),
-    delta=f"{ui.signed((totals.median_active_s - before.median_active_s) * 1000, fmt.duration_ms)} vs before"
-    if before
-    else None,
-    delta_color="off",
-    help=f"Time between events, without pauses longer than {sessions.IDLE_MINUTES} minutes.",
-)
-ui.card(
-    cols[3],
-    "Failed operations",
-    fmt.pct(totals.error_rate),
-    delta=(
-        f"{(totals.error_rate - before.error_rate) * 100:+.2f} pp vs before"
-        if before and before.error_rate == before.error_rate and totals.error_rate == totals.error_rate
-        else None
-    ),
-    help="(Failed tool calls + API errors) / (tool calls + requests + API errors), all sessions.",
-)
+count = (totals.n_sessions, before.n_sessions if before else 0)
+ui.vs_before_card(cols[0], "Sessions", *count, filters, ui.count, delta_color="off")
+cost = (totals.median_cost_usd, getattr(before, "median_cost_usd", None))
+priced = "Over sessions with a priced request."
+ui.vs_before_card(cols[1], "Median session cost", *cost, filters, fmt.money, help=priced)
+active = (totals.median_active_s, getattr(before, "median_active_s", None))
+idle = f"Time between events, without pauses longer than {sessions.IDLE_MINUTES} minutes."
+ui.vs_before_card(cols[2], "Median active time", *active, filters, ui.seconds, delta_color="off", help=idle)
+failed = (totals.error_rate, getattr(before, "error_rate", None))
+ops = "(Failed tool calls + API errors) / (tool calls + requests + API errors), all sessions."
+ui.vs_before_card(cols[3], "Failed operations", *failed, filters, fmt.pct, change=ui.points, help=ops)
 
 # -- the sessions ------------------------------------------------------------------
 st.subheader("All sessions")
@@ -103,21 +55,7 @@ ui.table(
     shown,
     "sessions",
     key="sessions",
-    column_order=[
-        "start",
-        "score",
-        "cost_usd",
-        "duration_s",
-        "active_s",
-        "requests",
-        "tool_calls",
-        "error_rate",
-        "project",
-        "primary_model",
-        "cc_version",
-        "user",
-        "session_id",
-    ],
+    column_order=LISTED,
     column_config={
         "start": st.column_config.DatetimeColumn(f"Start ({tz})", format="YYYY-MM-DD HH:mm"),
         "duration_s": st.column_config.NumberColumn("Span (s)", format="%.0f"),
@@ -133,67 +71,29 @@ st.caption("Newest first; click a column header to sort.")
 # -- compare two sessions --------------------------------------------------------------
 st.subheader("Compare two sessions")
 ids = frame["session_id"].tolist()[::-1]
-folders = {p: PurePosixPath(p).name or "–" for p in frame["project"].unique()}
-labels = dict(
-    zip(
-        frame["session_id"],
-        frame["start"].dt.tz_convert(tz).dt.strftime("%Y-%m-%d %H:%M")
-        + " · "
-        + frame["project"].map(folders)
-        + " · "
-        + frame["cost_usd"].map(fmt.money)
-        + " · "
-        + frame["session_id"].str[:8],
-        strict=True,
-    )
-)
+labels = sessions.session_labels(frame, tz)
 linked = [st.query_params.get(k) for k in ("session_a", "session_b")]
 c1, c2 = st.columns(2)
-picks = [
-    state.url_widget(
-        col.selectbox,
-        f"Session {name}",
-        ids,
-        key,
-        None,
-        index=None,
-        format_func=labels.get,
-        placeholder="Pick a session",
-    )
-    for col, name, key in ((c1, "A", "session_a"), (c2, "B", "session_b"))
-]
+pick = {"index": None, "format_func": labels.get, "placeholder": "Pick a session"}
+a = state.url_widget(c1.selectbox, "Session A", ids, "session_a", None, **pick)
+b = state.url_widget(c2.selectbox, "Session B", ids, "session_b", None, **pick)
 if any(s and s not in labels for s in linked):
     st.warning(
         "A session in the link has no events in these dates or filters: widen the dates in the sidebar."
     )
-a, b = picks
 if a and b:
     cmp = sessions.compare_sessions(a, b, frame, tool_mix)
     left, right = st.columns([3, 2])
     with left:
-        st.dataframe(
-            sessions.comparison_table(cmp),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "measure": st.column_config.TextColumn(""),
-                "a": st.column_config.TextColumn("A"),
-                "b": st.column_config.TextColumn("B"),
-                "difference": st.column_config.TextColumn("B − A"),
-            },
-        )
+        headers = {c: st.column_config.TextColumn(t) for c, t in HEADERS.items()}
+        st.dataframe(sessions.comparison_table(cmp), hide_index=True, width="stretch", column_config=headers)
     with right:
+        cosine = "–" if cmp.tool_cosine is None else f"{cmp.tool_cosine:.2f}"
+        proportions = "Cosine similarity of the call counts per tool (1 = same proportions)."
+        ui.card(st, "Tool-mix similarity", cosine, help=proportions)
+        common = "–" if cmp.tool_jaccard is None else fmt.pct(cmp.tool_jaccard, 0)
         ui.card(
-            st,
-            "Tool-mix similarity",
-            "–" if cmp.tool_cosine is None else f"{cmp.tool_cosine:.2f}",
-            help="Cosine similarity of the call counts per tool (1 = same proportions).",
-        )
-        ui.card(
-            st,
-            "Tools in common",
-            "–" if cmp.tool_jaccard is None else fmt.pct(cmp.tool_jaccard, 0),
-            help="Jaccard index: tools used by both / tools used by either.",
+            st, "Tools in common", common, help="Jaccard index: tools used by both / tools used by either."
         )
         for name, only in (("A", cmp.tools_only_a), ("B", cmp.tools_only_b)):
             if only:
@@ -229,84 +129,30 @@ st.subheader("Productivity score")
 if scores is None:
     st.caption("A score ranks sessions against each other: it needs at least 2 sessions.")
 else:
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "factor": [k.replace("_", " ") for k in scores.weights],
-                "weight": list(scores.weights.values()),
-                "definition": [scores.definitions[k] for k in scores.weights],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={"weight": st.column_config.NumberColumn("Weight", format="percent")},
-    )
+    weight = {"weight": st.column_config.NumberColumn("Weight", format="percent")}
+    st.dataframe(sessions.score_factors(scores), hide_index=True, width="stretch", column_config=weight)
     st.caption(scores.method)
-    points = scores.table.assign(start=ui.in_zone(tz, scores.table["start"]))
     ui.chart(
-        alt.Chart(points, title="Which sessions scored well, and when?")
-        .mark_circle(size=60, opacity=0.8)
-        .encode(
-            x=alt.X("start:T", title=f"Session start ({tz})"),
-            y=alt.Y("score:Q", title="Productivity score (0–100)", scale=alt.Scale(domain=[0, 100])),
-            color=alt.Color(
-                "primary_model:N", title="Main model", scale=ui.model_scale(points["primary_model"])
-            ),
-            tooltip=[
-                alt.Tooltip("start:T", format="%Y-%m-%d %H:%M"),
-                "session_id:N",
-                alt.Tooltip("score:Q", format=".0f"),
-                alt.Tooltip("cost_efficiency:Q", title="Cost efficiency", format=".2f"),
-                alt.Tooltip("error_resilience:Q", title="Error resilience", format=".2f"),
-                alt.Tooltip("tool_effectiveness:Q", title="Tool effectiveness", format=".2f"),
-                alt.Tooltip("time_management:Q", title="Time management", format=".2f"),
-                "project:N",
-            ],
-        ),
+        charts.score_points(scores.table, tz),
         caption=f"{scores.n_sessions:,} sessions scored, {scores.n_unscored:,} without any defined factor.",
     )
     peaks = sessions.peak_hours(scores, tz)
     if peaks is not None:
         ui.chart(
-            alt.Chart(peaks.table, title="At what hour of the day do sessions score best?")
-            .mark_bar()
-            .encode(
-                x=alt.X("hour:O", title=f"Hour the session started ({tz})"),
-                y=alt.Y("mean_score:Q", title="Mean productivity score", scale=alt.Scale(domain=[0, 100])),
-                color=alt.condition(
-                    alt.FieldOneOfPredicate("hour", list(peaks.best_hours)),
-                    alt.value("#2ca02c"),
-                    alt.value("#9ecae1"),
-                ),
-                tooltip=[
-                    "hour:O",
-                    "sessions:Q",
-                    alt.Tooltip("mean_score:Q", format=".1f"),
-                    alt.Tooltip("median_score:Q", format=".1f"),
-                ],
-            ),
+            charts.peak_hour_bars(peaks.table, peaks.best_hours, tz),
             caption=f"Green: the best hours. {peaks.method}",
         )
 
 # -- A/B -------------------------------------------------------------------------------------
 st.subheader("A/B: versions and models")
 c1, c2 = st.columns(2)
+choice = {"format_func": AB_BY.get, "required": True}
 by = state.url_widget(
-    c1.segmented_control,
-    "Compare sessions by",
-    list(AB_BY),
-    "ab_by",
-    "cc_version",
-    format_func=AB_BY.get,
-    required=True,
+    c1.segmented_control, "Compare sessions by", list(AB_BY), "ab_by", "cc_version", **choice
 )
+measures = {m: sessions.METRIC_LABELS[m].capitalize() for m in sessions.GROUP_METRICS}
 metric = state.url_widget(
-    c2.selectbox,
-    "Per-session measure",
-    list(sessions.GROUP_METRICS),
-    "ab_metric",
-    "cost",
-    format_func=lambda m: sessions.METRIC_LABELS[m].capitalize(),
+    c2.selectbox, "Per-session measure", list(measures), "ab_metric", "cost", format_func=measures.get
 )
 state.sync_to_url("ab_by", by)
 sizes = sessions.group_sizes(table, by)
@@ -317,15 +163,12 @@ else:
     default = sessions.compare_groups(table, by, metric)
     first, second = (default.group_a, default.group_b) if default else (groups[0], groups[1])
     c1, c2 = st.columns(2)
-
-    def fmt_group(g: str) -> str:
-        return f"{g} ({sizes[g]:,} sessions)"
-
+    sized = {g: f"{g} ({n:,} sessions)" for g, n in sizes.items()}
     ga = state.url_widget(
-        c1.selectbox, "Group A", groups, f"ab_a_{by}", first, param="ab_a", format_func=fmt_group
+        c1.selectbox, "Group A", groups, f"ab_a_{by}", first, param="ab_a", format_func=sized.get
     )
     gb = state.url_widget(
-        c2.selectbox, "Group B", groups, f"ab_b_{by}", second, param="ab_b", format_func=fmt_group
+        c2.selectbox, "Group B", groups, f"ab_b_{by}", second, param="ab_b", format_func=sized.get
     )
     result = sessions.compare_groups(table, by, metric, ga, gb) if ga != gb else None
     if result is None:
@@ -336,54 +179,14 @@ else:
     else:
         cols = st.columns(4)
         ui.card(cols[0], "Mann–Whitney U", f"{result.u:,.1f}", help=result.method)
-        ui.card(
-            cols[1],
-            "p-value",
-            f"{result.p_value:.3g}",
-            delta="significant at 5%" if result.p_value < 0.05 else "not significant at 5%",
-            delta_color="off",
-            delta_arrow="off",
-        )
-        ui.card(
-            cols[2],
-            "Median A",
-            sessions.format_metric(metric, result.median_a),
-            delta=f"n = {result.n_a:,}",
-            delta_color="off",
-            delta_arrow="off",
-        )
-        ui.card(
-            cols[3],
-            "Median B",
-            sessions.format_metric(metric, result.median_b),
-            delta=f"n = {result.n_b:,}",
-            delta_color="off",
-            delta_arrow="off",
-        )
+        verdict = "significant at 5%" if result.p_value < 0.05 else "not significant at 5%"
+        ui.note_card(cols[1], "p-value", f"{result.p_value:.3g}", verdict)
+        show = partial(sessions.format_metric, metric)
+        ui.note_card(cols[2], "Median A", show(result.median_a), f"n = {result.n_a:,}")
+        ui.note_card(cols[3], "Median B", show(result.median_b), f"n = {result.n_b:,}")
         ui.plain(sessions.describe_comparison(result))
-        column = sessions.GROUP_METRICS[metric]
-        key = sessions.GROUP_KEYS[by]
-        pair = table[table[key].isin([ga, gb])]
-        ui.chart(
-            alt.Chart(
-                pair, title=f"How is {sessions.METRIC_LABELS[metric]} per session spread in each group?"
-            )
-            .mark_boxplot(extent=1.5, size=28)
-            .encode(
-                y=alt.Y(f"{key}:N", title=AB_BY[by], sort=[ga, gb], axis=alt.Axis(labelLimit=260)),
-                x=alt.X(
-                    f"{column}:Q",
-                    title=f"{sessions.METRIC_LABELS[metric].capitalize()} per session ({UNITS[metric]})",
-                ),
-                color=alt.Color(
-                    f"{key}:N",
-                    legend=None,
-                    scale=ui.model_scale([ga, gb])
-                    if by == "model"
-                    else alt.Scale(domain=[ga, gb], range=["#1f77b4", "#ff7f0e"]),
-                ),
-            )
-            .properties(height=alt.Step(50)),
-            caption=f"Effect size (rank-biserial): {result.effect_size:+.2f}; "
-            f"P(A > B) = {result.probability_a_greater:.0%}.",
-        )
+        key, column = sessions.GROUP_KEYS[by], sessions.GROUP_METRICS[metric]
+        label, unit = sessions.METRIC_LABELS[metric], sessions.METRIC_UNITS[metric]
+        spread = charts.group_boxes(table, key, column, label, unit, [ga, gb], AB_BY[by], by == "model")
+        effect = f"Effect size (rank-biserial): {result.effect_size:+.2f}; "
+        ui.chart(spread, caption=effect + f"P(A > B) = {result.probability_a_greater:.0%}.")

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
 from analytics.filters import Filters, local_zone
-from analytics.overview import load_data_bounds
+from analytics.overview import data_bounds
+from analytics.view import View, parse_view
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"
-DEFAULT_DAYS = 30
 
 
 def page(name: str, **query) -> AppTest:
@@ -26,44 +25,16 @@ def page(name: str, **query) -> AppTest:
     return at
 
 
-def bounds(store, tz: str) -> tuple[date, date] | None:
-    df = load_data_bounds(store, tz=tz)
-    if df.empty or int(df["events"].sum()) == 0:
-        return None
-    return pd.Timestamp(df["first_day"].min()).date(), pd.Timestamp(df["last_day"].max()).date()
+def url_view(**query) -> View:
+    """The view a page reads from the URL ``query`` (the machine's zone unless ``tz`` is given)."""
+    return parse_view({"tz": local_zone(), **query}, strict=False)
 
 
 def page_filters(store, **query) -> Filters:
-    """The filters a page builds from the URL ``query``: the same names and defaults as ``ui.state``.
-
-    Dates default to the last 30 days that have data; ``project``, ``model``,
-    ``user``, ``source`` are lists.
-    """
-    tz = query.get("tz") or local_zone()
-    b = bounds(store, tz)
-    last = b[1] if b else datetime.now(ZoneInfo(tz)).date()
-    first = b[0] if b else last - timedelta(days=DEFAULT_DAYS - 1)
-    end = date.fromisoformat(query["to"]) if query.get("to") else last
-    start = (
-        date.fromisoformat(query["from"])
-        if query.get("from")
-        else max(first, end - timedelta(days=DEFAULT_DAYS - 1))
-    )
-    zone = ZoneInfo(tz)
-
-    def many(name: str) -> tuple[str, ...]:
-        v = query.get(name) or ()
-        return (v,) if isinstance(v, str) else tuple(v)
-
-    return Filters(
-        start=datetime.combine(start, time(), zone),
-        end=datetime.combine(end + timedelta(days=1), time(), zone),
-        tz=tz,
-        projects=many("project"),
-        models=many("model"),
-        users=many("user"),
-        sources=many("source"),
-    )
+    """The filters a page builds from the URL ``query``: dates default to the last 30 days with data;
+    ``project``, ``model``, ``user``, ``source`` may be lists."""
+    view = url_view(**query)
+    return view.filters(data_bounds(store, view.tz))
 
 
 def metric(at: AppTest, label: str):

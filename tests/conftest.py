@@ -45,6 +45,15 @@ def empty_store(store_factory) -> Store:
     return store_factory()
 
 
+@pytest.fixture
+def cost_store(empty_store) -> Store:
+    """$5 yesterday, $3 in the last 90 minutes before ``event_rows.NOW`` and one unpriced request."""
+    from event_rows import COST_ROWS, insert
+
+    insert(empty_store, *COST_ROWS)
+    return empty_store
+
+
 DEMO_EVENTS = 20_000
 
 

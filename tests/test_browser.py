@@ -52,13 +52,27 @@ def app_url(tmp_path_factory):
     db = base / "db"
     make_demo_store(db)
     # A transcript whose prompt carries markup: it must render as inert text.
-    write(base / "projects" / "-home-dev-x" / "s-hostile.jsonl", [
-        user_prompt("2026-01-05T10:00:00Z", HOSTILE, session="s-hostile", uuid="h1", cwd="/home/dev/x"),
-        assistant("2026-01-05T10:00:01Z", "mh", "rh", usage(10, 10), session="s-hostile", uuid="h2",
-                  cwd="/home/dev/x"),
-    ])
-    subprocess.run([sys.executable, "-m", "analytics", "--db", str(db), "ingest", str(base / "projects")],
-                   cwd=ROOT, check=True, capture_output=True)
+    write(
+        base / "projects" / "-home-dev-x" / "s-hostile.jsonl",
+        [
+            user_prompt("2026-01-05T10:00:00Z", HOSTILE, session="s-hostile", uuid="h1", cwd="/home/dev/x"),
+            assistant(
+                "2026-01-05T10:00:01Z",
+                "mh",
+                "rh",
+                usage(10, 10),
+                session="s-hostile",
+                uuid="h2",
+                cwd="/home/dev/x",
+            ),
+        ],
+    )
+    subprocess.run(
+        [sys.executable, "-m", "analytics", "--db", str(db), "ingest", str(base / "projects")],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     log = base / "streamlit.log"
     proc, url = start_app(db, log)
     try:
@@ -173,7 +187,9 @@ def test_budget_slider_changes_alert_url_and_matches_api(page, app_url):
     ctype, body = get_json(f"{app_url}/api/telemetry/cost-burnrate?{urlencode(query)}")
     assert ctype.startswith("application/json")
     assert body["status"] == low
-    ctype, body_high = get_json(f"{app_url}/api/telemetry/cost-burnrate?{urlencode({**query, 'budget_day': 1000})}")
+    ctype, body_high = get_json(
+        f"{app_url}/api/telemetry/cost-burnrate?{urlencode({**query, 'budget_day': 1000})}"
+    )
     assert body_high["status"] == high
     expect_clean(page)
 
@@ -222,8 +238,12 @@ def test_search_finds_a_known_prompt_and_markup_stays_text(page, app_url):
 
 
 def test_api_routes_answer_json(app_url):
-    for route in ("/api/health", "/api/telemetry-widgets", "/api/telemetry/cost-burnrate",
-                  "/api/telemetry/error-monitor"):
+    for route in (
+        "/api/health",
+        "/api/telemetry-widgets",
+        "/api/telemetry/cost-burnrate",
+        "/api/telemetry/error-monitor",
+    ):
         ctype, body = get_json(app_url + route)
         assert ctype.startswith("application/json"), route
         assert body, route

@@ -1,7 +1,9 @@
 import itertools
-from datetime import date, datetime, timedelta
+import json
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfoNotFoundError
 
+import event_rows as ev
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,15 +12,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analytics.costs import (
+    DEDUP_COLUMNS,
     AlertEvaluator,
     backtest_daily_forecast,
     budget_status,
     burn_rate,
     cost_acceleration,
+    cost_provenance,
+    dedup_audit,
     efficiency_score,
     forecast_daily,
+    load_cost_provenance,
     load_cost_series,
     load_costs_by,
+    load_ingest_runs,
     load_request_costs,
     project_spend,
     reconcile_sources,
@@ -610,3 +617,63 @@ def test_reconcile_sources(empty_store):
     assert r.frame["in_otel"].tolist() == [True, False, True]
     assert np.isnan(r.frame.set_index("request_id").loc["r2", "cost_diff"])
     assert reconcile_sources(empty_store, Filters(start=at("2030-01-01"))) is None
+
+
+# ---------------------------------------------------------------------------
+# provenance and the dedup audit
+def test_cost_provenance_counts_sources_and_names_unpriced_models(empty_store):
+    ev.insert(
+        empty_store,
+        ev.req("2025-03-10 10:00", 1.0, input_tokens=100),
+        ev.req("2025-03-10 10:01", 2.0, output_tokens=10),
+        {**ev.req("2025-03-10 10:02", 0.5), "cost_source": "reported"},
+        ev.req("2025-03-10 10:03", model="mystery-model", input_tokens=7),
+    )
+    p = cost_provenance(load_cost_provenance(empty_store, ev.MARCH))
+    assert (p.requests, p.unpriced_requests, p.unpriced_models) == (4, 1, ("mystery-model",))
+    rows = p.by_source.set_index("cost_source")
+    assert rows.loc["computed", ["requests", "cost_usd", "tokens"]].tolist() == [2, 3.0, 110]
+    assert rows.loc["reported", "cost_usd"] == 0.5
+    assert rows.loc["unpriced", ["requests", "share"]].tolist() == [1, 0.25]
+    assert np.isnan(rows.loc["unpriced", "cost_usd"])  # unknown, never $0
+    assert (
+        cost_provenance(load_cost_provenance(empty_store, Filters(end=datetime(2001, 1, 1, tzinfo=UTC))))
+        is None
+    )
+
+
+def test_dedup_audit_reads_the_ingest_reports(empty_store):
+    jsonl = {
+        "files_read": 3,
+        "lines": 120,
+        "new_events": {"api_request": 10, "tool_result": 5},
+        "dedup": {"duplicate_content_block": 40, "sidechain_replay": 2, "already_in_store": 7},
+    }
+    otel = {"files": 1, "records": 30, "inserted": 25, "duplicates": 5}
+    for i, (kind, rep) in enumerate([("jsonl", jsonl), ("otel", otel), ("demo", {"rows": 10})]):
+        empty_store.command_sql(
+            "INSERT INTO ingest_runs (started, finished, kind, report) VALUES "
+            "(fromUnixTimestamp64Milli({s:Int64}), fromUnixTimestamp64Milli({s:Int64}), {k:String}, {r:String})",
+            s=1_741_600_000_000 + i * 1000,
+            k=kind,
+            r=json.dumps(rep),
+        )
+    audit = dedup_audit(load_ingest_runs(empty_store, n=10))
+    assert audit["kind"].tolist() == ["demo", "otel", "jsonl"]  # newest first
+    j = audit.iloc[2]
+    assert [
+        j[c]
+        for c in (
+            "files_read",
+            "lines",
+            "new_events",
+            "duplicate_content_block",
+            "sidechain_replay",
+            "already_in_store",
+        )
+    ] == [3, 120, 15, 40, 2, 7]
+    assert pd.isna(j["otel_duplicates"])
+    o = audit.iloc[1]
+    assert (o["files_read"], o["otel_records"], o["otel_duplicates"]) == (1, 30, 5)
+    assert pd.isna(o["duplicate_content_block"])
+    assert audit.iloc[0][DEDUP_COLUMNS[3:]].isna().all()

@@ -1,5 +1,6 @@
 import itertools
 
+import event_rows as ev
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,10 +12,12 @@ from analytics.errors import (
     error_taxonomy,
     error_trend,
     load_attempts,
+    load_duration_histogram,
     load_error_series,
     load_error_types,
     load_latency_by_hour,
     load_latency_by_model,
+    load_recent_errors,
     load_recovery,
     load_tool_decisions,
     load_tool_errors,
@@ -334,3 +337,34 @@ def test_timeout_risk_without_durations(empty_store):
     assert timeout_risk(empty_store, Filters()) is None
     assert load_latency_by_hour(empty_store, Filters(), 8000).empty
     assert assess_timeout_risk(pd.DataFrame(), pd.DataFrame()) is None
+
+
+# ---------------------------------------------------------------------------
+# latency histogram and the latest errors
+def test_duration_histogram_bins_on_a_log_scale(empty_store):
+    ev.insert(
+        empty_store,
+        *[ev.req("2025-03-10 10:00", duration_ms=d) for d in (1000.0, 1200.0, 9999.0, 10000.0)],
+        ev.req("2025-03-10 10:00"),
+    )
+    h = load_duration_histogram(empty_store, ev.MARCH, per_decade=10)
+    # bin = floor(10 * log10(ms)): 1000 and 1200 -> 30, 9999 -> 39, 10000 -> 40
+    assert list(zip(h["bin"], h["n"], strict=True)) == [(30, 2), (39, 1), (40, 1)]
+    assert h["low_ms"].iloc[0] == pytest.approx(1000.0) and h["high_ms"].iloc[0] == pytest.approx(10**3.1)
+
+
+def test_recent_errors_newest_first_without_user_rejections(empty_store):
+    ev.insert(
+        empty_store,
+        ev.err("2025-03-10 10:00", 429, error_text="rate limited", session_id="a"),
+        ev.tool("2025-03-10 10:05", "Bash", "b", failed=True, error_text="exit 1"),
+        ev.tool("2025-03-10 10:06", "Edit", "b", failed=True, error_type="user_rejected"),
+        ev.tool("2025-03-10 10:07", "Read", "b"),
+    )
+    e = load_recent_errors(empty_store, ev.MARCH, limit=10)
+    assert e[["event", "session_id", "tool", "error_text"]].values.tolist() == [
+        ["tool_result", "b", "Bash", "exit 1"],
+        ["api_error", "a", "", "rate limited"],
+    ]
+    assert e["ts"].iloc[0] == pd.Timestamp("2025-03-10 10:05", tz="UTC")
+    assert load_recent_errors(empty_store, ev.MARCH, limit=1).shape[0] == 1

@@ -27,7 +27,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 from streamlit.testing.v1 import AppTest
 
-from analytics import api, fmt
+from analytics import api, api_json, fmt, monitor
 from analytics.hosting import (
     NOBODY,
     HostingConfig,
@@ -39,6 +39,7 @@ from analytics.hosting import (
 )
 from analytics.privacy import HIDDEN, redact_frame, redact_json
 from analytics.store import SQL_DIR, ServerConfig, Store, StoreError
+from analytics.view import DEFAULT_BUDGETS
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "streamlit_app.py")
@@ -168,26 +169,26 @@ def test_redact_json_hides_values_under_text_keys_at_any_depth():
 
 
 def test_ui_redact_text_follows_the_hosted_and_show_text_settings(monkeypatch):
-    from ui import data
+    from ui import access
 
     df = pd.DataFrame({"error_text": ["secret"], "tool": ["Bash"]})
     monkeypatch.delenv("ANALYTICS_HOSTED", raising=False)
     monkeypatch.delenv("ANALYTICS_SHOW_TEXT", raising=False)
-    assert data.text_allowed() and data.redact_text(df) is df
+    assert access.text_allowed() and access.redact_text(df) is df
     monkeypatch.setenv("ANALYTICS_HOSTED", "1")
-    assert not data.text_allowed()
-    assert data.redact_text(df)["error_text"].tolist() == [HIDDEN]
+    assert not access.text_allowed()
+    assert access.redact_text(df)["error_text"].tolist() == [HIDDEN]
     monkeypatch.setenv("ANALYTICS_SHOW_TEXT", "1")
-    assert data.redact_text(df) is df
+    assert access.redact_text(df) is df
 
 
 def _recent_errors_table():
     """What the Errors page's recent-errors table should do: load (cached), then redact_text, then show."""
-    from analytics import api
-    from ui import components, data, state
+    from analytics import errors
+    from ui import access, cache, components, connection, state
 
-    data.store_or_stop()
-    recent = data.redact_text(data.load(api.load_recent_errors, state.current_filters(), limit=50))
+    connection.store_or_stop()
+    recent = access.redact_text(cache.load(errors.load_recent_errors, state.current_filters(), limit=50))
     components.table(recent, "recent errors", key="recent_errors")
 
 
@@ -219,9 +220,9 @@ def test_hosted_router_offers_no_refresh_and_says_it_is_read_only(app_on_demo, m
     assert "Read-only hosted view." in captions
     assert any(c.startswith("Unauthenticated") for c in captions)
     assert [m.label for m in at.metric][:1] == ["Error Rate Monitor"]  # the overview still works
-    from ui import data
+    from ui import connection
 
-    assert data.get_store().readonly
+    assert connection.get_store().readonly
 
 
 def test_local_router_keeps_refresh_and_says_it_is_unauthenticated(app_on_demo):
@@ -238,9 +239,9 @@ def test_hosted_app_on_an_empty_store_ingests_nothing(app_on_empty, monkeypatch)
     at.run()
     assert not at.exception
     assert app_on_empty.rows_sql("SELECT count() FROM telemetry")[0][0] == 0
-    from ui import data
+    from ui import refresh
 
-    assert data.refresh_transcripts() is None
+    assert refresh.refresh_transcripts() is None
 
 
 def test_read_only_store_refuses_writes_and_creates_no_schema(chdb_path, empty_store):
@@ -348,10 +349,10 @@ def test_per_user_overview_shows_only_that_users_numbers(app_on_demo, demo_store
     assert not at.exception
     assert [m.label for m in at.sidebar.multiselect] == ["Projects", "Models"]
     filters = page_filters(demo_store, user=email)
-    widgets = api.telemetry_widgets(demo_store, filters, api.DEFAULT_BUDGETS)
-    everyone = api.telemetry_widgets(demo_store, page_filters(demo_store), api.DEFAULT_BUDGETS)
-    assert metric(at, "Cost Burn Rate Tracker").value == fmt.money(widgets["cost_burn"]["current_cost"])
-    assert widgets["cost_burn"]["current_cost"] != everyone["cost_burn"]["current_cost"]
+    widgets = monitor.telemetry_widgets(demo_store, filters, DEFAULT_BUDGETS)
+    everyone = monitor.telemetry_widgets(demo_store, page_filters(demo_store), DEFAULT_BUDGETS)
+    assert metric(at, "Cost Burn Rate Tracker").value == fmt.money(widgets.cost_burn.report.spent_today)
+    assert widgets.cost_burn.report.spent_today != everyone.cost_burn.report.spent_today
 
 
 # ---------------------------------------------------------------------------
@@ -424,14 +425,11 @@ def test_check_bearer_compares_in_constant_time(monkeypatch):
 
 
 def test_api_hides_transcript_text_unless_allowed(demo_store, monkeypatch):
+    monkeypatch.setattr(monitor, "error_monitor", lambda store, filters, threshold_ms: None)
     monkeypatch.setattr(
-        api,
-        "error_monitor",
-        lambda store, filters, threshold_ms: {
-            "requests": 3,
-            "taxonomy": {"example": "the prompt"},
-            "text": "",
-        },
+        api_json,
+        "error_monitor_json",
+        lambda report: {"requests": 3, "taxonomy": {"example": "the prompt"}, "text": ""},
     )
     hidden = _client(demo_store, text_allowed=False).get(ROUTES[2]).json()
     assert hidden == {"requests": 3, "taxonomy": {"example": HIDDEN}, "text": ""}
@@ -486,17 +484,17 @@ def test_no_query_of_the_app_sets_a_setting():
 
 @pytest.mark.parametrize("name", ["overview", "costs", "errors", "tools", "models", "sessions", "search"])
 def test_every_page_works_for_a_readonly_server_user(app_on_demo, readonly_store, monkeypatch, name):
-    from ui import data
+    from ui import connection
 
     monkeypatch.setenv("ANALYTICS_HOSTED", "1")
     if name == "search":  # hosted search runs only where transcript text may be shown
         monkeypatch.setenv("ANALYTICS_SHOW_TEXT", "1")
-    monkeypatch.setattr(data, "open_store", lambda readonly: readonly_store)
+    monkeypatch.setattr(connection, "open_store", lambda readonly: readonly_store)
     at = page(name, q="checkout") if name == "search" else page(name)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.metric, "the page showed no numbers"
-    assert data.get_store() is readonly_store
+    assert connection.get_store() is readonly_store
 
 
 def test_the_api_works_for_a_readonly_server_user(readonly_store):
@@ -546,11 +544,11 @@ _SHOW = textwrap.dedent(
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_file(sys.argv[1], default_timeout=60)
     at.run()
-    from ui import data
+    from ui import connection
     print(json.dumps({
         "metrics": {m.label: m.value for m in at.metric},
         "exceptions": [e.value for e in at.exception],
-        "readonly": data.get_store().readonly,
+        "readonly": connection.get_store().readonly,
         "buttons": [b.key for b in at.button],
     }))
     """

@@ -3,10 +3,12 @@ import math
 from datetime import timedelta
 from pathlib import Path
 
+from apptest_helpers import page_filters
 from streamlit.testing.v1 import AppTest
 
-from analytics import api, costs, fmt
+from analytics import api_json, costs, fmt, monitor
 from analytics.filters import local_zone
+from analytics.overview import data_bounds
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "costs.py")
 
@@ -16,12 +18,6 @@ def page(**query) -> AppTest:
     for k, v in query.items():
         at.query_params[k] = v
     return at
-
-
-def page_filters(store, **query):
-    """The filters the page builds from the same URL (same parameter names and defaults)."""
-    q = api.parse_params({"tz": local_zone(), **query})
-    return q.filters(api.data_bounds(store, q.tz))
 
 
 def metric(at: AppTest, label: str):
@@ -36,16 +32,18 @@ def day_spend(store, day) -> float:
 
 
 def test_renders_on_demo_and_numbers_match_the_analytics(app_on_demo, demo_store):
-    last = api.data_bounds(demo_store, local_zone())[1]
+    last = data_bounds(demo_store, local_zone())[1]
     to = (last - timedelta(days=1)).isoformat()  # a past day: judged at its end, as the test is
     at = page(to=to).run()
     assert not at.exception
     assert [t.value for t in at.title] == ["Costs"]
     f = page_filters(demo_store, to=to)
-    totals = api.period_totals(costs.load_cost_series(demo_store, f, "day"))
-    assert metric(at, "Spend").value == fmt.money(totals["spend"])
-    assert metric(at, "Requests").value == f"{totals['requests']:,}"
-    report = api.cost_burnrate(demo_store, f, {"day": 50.0, "month": 1000.0, "session": 10.0})
+    totals = costs.period_totals(costs.load_cost_series(demo_store, f, "day"))
+    assert metric(at, "Spend").value == fmt.money(totals.spend)
+    assert metric(at, "Requests").value == f"{totals.requests:,}"
+    report = api_json.burnrate_json(
+        monitor.cost_burnrate(demo_store, f, {"day": 50.0, "month": 1000.0, "session": 10.0})
+    )
     assert metric(at, "Spent today").value == fmt.money(report["current_cost"])
     assert metric(at, "Burn rate").value == f"{fmt.money(report['burn_rate'])}/h"
     assert metric(at, "Alert level").value == report["status"]
@@ -55,13 +53,13 @@ def test_renders_on_demo_and_numbers_match_the_analytics(app_on_demo, demo_store
         at.segmented_control(key="period").value == "day" and at.segmented_control(key="by").value == "model"
     )
     provenance = [df.value for df in at.dataframe if "cost_source" in df.value.columns]
-    assert provenance and int(provenance[0]["requests"].sum()) == totals["requests"]
+    assert provenance and int(provenance[0]["requests"].sum()) == totals.requests
     assert any("claude-experimental-x" in w.value for w in at.warning)  # the demo's unpriced model is named
 
 
 def test_budget_slider_recomputes_the_daily_level(app_on_demo, demo_store):
     tz = local_zone()
-    first, last = api.data_bounds(demo_store, tz)
+    first, last = data_bounds(demo_store, tz)
     # a day whose spend S has a slider step (USD 5) in (S, S / 0.9]: S / budget crosses 90% there
     day = spend = budget = None
     for back in range(1, 40):

@@ -1,10 +1,12 @@
 from datetime import timedelta
 from pathlib import Path
 
+from apptest_helpers import page_filters
 from streamlit.testing.v1 import AppTest
 
-from analytics import api, errors, fmt
+from analytics import api_json, errors, fmt, monitor
 from analytics.filters import local_zone
+from analytics.overview import data_bounds
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "errors.py")
 
@@ -14,12 +16,6 @@ def page(**query) -> AppTest:
     for k, v in query.items():
         at.query_params[k] = v
     return at
-
-
-def page_filters(store, **query):
-    """The filters the page builds from the same URL (same parameter names and defaults)."""
-    q = api.parse_params({"tz": local_zone(), **query})
-    return q.filters(api.data_bounds(store, q.tz))
 
 
 def metric(at: AppTest, label: str):
@@ -33,13 +29,13 @@ def risk_table(at: AppTest):
 
 
 def test_renders_on_demo_and_numbers_match_the_analytics(app_on_demo, demo_store):
-    last = api.data_bounds(demo_store, local_zone())[1]
+    last = data_bounds(demo_store, local_zone())[1]
     to = (last - timedelta(days=1)).isoformat()
     at = page(to=to).run()
     assert not at.exception
     assert [t.value for t in at.title] == ["Errors"]
     f = page_filters(demo_store, to=to)
-    r = api.error_monitor(demo_store, f)
+    r = api_json.error_monitor_json(monitor.error_monitor(demo_store, f))
     assert metric(at, "Error rate").value == fmt.pct(r["current"]["window"]["error_rate"])
     assert metric(at, "Error rate today").value == fmt.pct(r["current"]["last_day"]["error_rate"])
     assert metric(at, "API errors").value == f"{r['taxonomy']['api_errors']:,}"

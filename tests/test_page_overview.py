@@ -1,10 +1,12 @@
 from datetime import timedelta
 from pathlib import Path
 
+from apptest_helpers import page_filters, url_view
 from streamlit.testing.v1 import AppTest
 
-from analytics import api, fmt
+from analytics import api_json, fmt, monitor
 from analytics.filters import local_zone
+from analytics.overview import data_bounds
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "overview.py")
 TITLES = [
@@ -23,21 +25,15 @@ def page(**query) -> AppTest:
     return at
 
 
-def page_filters(store, **query):
-    """The filters the page builds from the same URL (same parameter names and defaults)."""
-    q = api.parse_params({"tz": local_zone(), **query})
-    return q.filters(api.data_bounds(store, q.tz)), q
-
-
 def test_widgets_show_the_api_numbers(app_on_demo, demo_store):
-    last = api.data_bounds(demo_store, local_zone())[1]
+    last = data_bounds(demo_store, local_zone())[1]
     to = (last - timedelta(days=1)).isoformat()  # a past day: the page and the test judge at its end
     at = page(to=to, budget_day="20").run()
     assert not at.exception
     assert [t.value for t in at.title] == ["Overview"]
     assert [m.label for m in at.metric] == TITLES
-    f, q = page_filters(demo_store, to=to, budget_day="20")
-    w = api.telemetry_widgets(demo_store, f, q.budgets, q.threshold_ms)
+    f, q = page_filters(demo_store, to=to, budget_day="20"), url_view(to=to, budget_day="20")
+    w = api_json.widgets_json(monitor.telemetry_widgets(demo_store, f, q.budgets, q.threshold_ms))
     values = {m.label: m.value for m in at.metric}
     assert values["Error Rate Monitor"] == fmt.pct(w["error_rate"]["value"])
     assert values["Cost Burn Rate Tracker"] == fmt.money(w["cost_burn"]["current_cost"])
@@ -97,7 +93,7 @@ def failing_widgets(store, filters, **kwargs):
 
 
 def test_a_query_failing_after_the_store_opened_is_a_message_not_a_traceback(app_on_demo, monkeypatch):
-    monkeypatch.setattr(api, "telemetry_widgets", failing_widgets)
+    monkeypatch.setattr(monitor, "telemetry_widgets", failing_widgets)
     at = page().run()
     assert not at.exception
     assert any("Timeout exceeded" in e.value for e in at.error)

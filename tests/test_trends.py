@@ -15,6 +15,7 @@ from analytics.trends import (
     Changepoint,
     fit_trend,
     ols_sum_interval,
+    trend_frame,
 )
 
 # y = [2, 3, 7, 8, 10] at x = 0..4, worked by hand:
@@ -187,3 +188,14 @@ def test_invariants(values):
     assert f.direction in (IMPROVING, DECLINING, STABLE, VOLATILE)
     assert all(p.low - tol <= p.mean <= p.high + tol for p in f.forecast)
     assert all(math.isfinite(v) for v in (f.slope, f.p_value, f.mk_p, f.r_squared, f.theil_slope))
+
+
+def test_trend_frame_draws_the_ols_line_at_the_series_points():
+    idx = pd.date_range("2025-03-01", periods=4, freq="D", tz="UTC")
+    s = pd.Series([1.0, 2.0, 3.0, 5.0], index=idx)
+    fit = fit_trend(s)
+    f = trend_frame(s, fit)
+    # OLS through (0,1), (1,2), (2,3), (3,5): slope 6.5 / 5 = 1.3, intercept 2.75 - 1.3 x 1.5 = 0.8
+    assert f["at"].tolist() == list(idx)
+    assert f["fitted"].tolist() == pytest.approx([0.8, 2.1, 3.4, 4.7])
+    assert (f["ci_low"] <= f["fitted"]).all() and (f["pi_high"] >= f["ci_high"]).all()

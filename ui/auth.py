@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import data
+from ui import access
 
 
 def login_screen() -> None:
     """The only thing a signed-out visitor sees: what this is and a sign-in button per provider."""
-    cfg = data.hosting()
+    cfg = access.hosting()
     st.title("Claude Code telemetry")
     st.write("Sign in to see this team's Claude Code usage, costs and errors.")
     if not cfg.providers:
@@ -36,8 +36,8 @@ def login_screen() -> None:
 
 def account_box() -> None:
     """Sidebar: who is signed in (with Sign out), or a note that nobody needs to sign in."""
-    cfg = data.hosting()
-    if cfg.login and data.signed_in():
+    cfg = access.hosting()
+    if cfg.login and access.signed_in():
         who = st.user.get("email") or st.user.get("name") or "signed in"
         who = str(who).replace("`", "'")
         st.caption(f"Signed in as `{who}`" + (" · your sessions only" if cfg.per_user else ""))

@@ -1,17 +1,27 @@
-"""The few visual building blocks every page shares: colours, cards, tables, captions.
+"""The few visual building blocks every page shares: the palette, cards, tables, captions.
 
-Transcript text (prompts, tool inputs, errors) is only ever shown through
-:func:`plain` / dataframes, never as Markdown or HTML.
+The palette is the one home of the app's colours (charts take theirs from here,
+see :mod:`ui.charts`). Transcript text (prompts, tool inputs, errors) is only
+ever shown through :func:`plain` / dataframes, never as Markdown or HTML.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import altair as alt
 import pandas as pd
 import streamlit as st
+
+from analytics import fmt
+from analytics.filters import Filters
+
+if TYPE_CHECKING:
+    from analytics.costs import BudgetStatus
 
 # One colour per model family and per event type, on every page.
 MODEL_COLORS = {
@@ -27,6 +37,20 @@ EVENT_COLORS = {
     "tool_decision": "#ff7f0e",
     "user_prompt": "#9467bd",
 }
+OUTCOME_COLORS = {"succeeded": "#2ca02c", "failed": "#d62728", "rejected by the user": "#ff7f0e"}
+PAIR_COLORS = ("#1f77b4", "#ff7f0e")
+"""Two things side by side: closed and active blocks, groups A and B."""
+HIGHLIGHT_COLORS = ("#2ca02c", "#9ecae1")
+"""A highlighted bar, and the others."""
+MARK_COLORS = {
+    "budget": "red",
+    "threshold": "red",
+    "rate": "orange",
+    "changepoint": "black",
+    "trend": "gray",
+    "note": "gray",
+}
+"""Rules, bands and notes drawn over a chart."""
 LEVEL_COLORS = {
     "OK": "green",
     "INFO": "blue",
@@ -53,15 +77,6 @@ def _shade(hex_color: str, step: int) -> str:
     r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
     f = 1 - 0.18 * step
     return f"#{int(r * f):02x}{int(g * f):02x}{int(b * f):02x}"
-
-
-def model_scale(models) -> alt.Scale:
-    models = sorted({m for m in models if m})
-    return alt.Scale(domain=models, range=[model_color(m) for m in models])
-
-
-def event_scale() -> alt.Scale:
-    return alt.Scale(domain=list(EVENT_COLORS), range=list(EVENT_COLORS.values()))
 
 
 def question(text: str) -> None:
@@ -96,6 +111,82 @@ def card(
             st.markdown(level_badge(level))
 
 
+def note_card(container, label: str, value: str, note: str | None, **kwargs) -> None:
+    """A metric card whose delta line is a neutral note (no colour, no arrow), e.g. "12 of 40 calls"."""
+    card(container, label, value, delta=note, delta_color="off", delta_arrow="off", **kwargs)
+
+
+def vs_before_card(
+    container,
+    label: str,
+    now: float | None,
+    before: float | None,
+    filters: Filters,
+    show: Callable[[float], str],
+    change: Callable[[float], str] | None = None,
+    help: str | None = None,
+    **kwargs,
+) -> None:
+    """A key number and its change against the window right before it (:meth:`Filters.previous`).
+
+    Parameters
+    ----------
+    now, before
+        The number in the filtered window and in the window before it.
+    show
+        Formats the value (``show(now)``).
+    change
+        Formats the size of the difference (default ``show``). The delta reads
+        "+12 vs before" (short enough for a card in a row of five); the help
+        ends with "Delta: against the 30 days before." No delta when either
+        number is missing (None or NaN).
+    help
+        What the number is; the help of the card.
+    **kwargs
+        More of :func:`card` (``delta_color``, ``level``, ...).
+    """
+    days = filters.days
+    window = "Delta: against " + ("the day before." if days == 1 else f"the {days} days before.")
+    delta = None if pd.isna(now) or pd.isna(before) else f"{signed(now - before, change or show)} vs before"
+    card(container, label, show(now), delta=delta, help=f"{help} {window}" if help else window, **kwargs)
+
+
+def time_left(left: timedelta | None) -> str:
+    """How long a budget lasts at the current rate: a duration, "used up", or "–" without a rate."""
+    if left is None:
+        return "–"
+    return "used up" if left.total_seconds() == 0 else fmt.duration_ms(left.total_seconds() * 1000)
+
+
+def budget_card(container, label: str, status: BudgetStatus | None, unset_help: str) -> None:
+    """The card of one budget: its alert level and the share used.
+
+    The help says what was spent, what is left and when it runs out at the
+    current rate; a budget that is not set (``status`` None) says ``unset_help``.
+    """
+    if status is None:
+        card(container, label, "not set", help=unset_help)
+        return
+    left = status.time_to_exhaustion
+    when = (
+        "no spend in the burn window, so no exhaustion time"
+        if left is None
+        else "used up"
+        if left.total_seconds() == 0
+        else f"exhausted in {time_left(left)} at the current rate"
+    )
+    note_card(
+        container,
+        label,
+        status.level,
+        f"{fmt.pct(status.percent_used / 100, 0)} of {fmt.money(status.budget)} used",
+        level=status.level,
+        help=md(
+            f"{fmt.money(status.spend)} spent, {fmt.money(status.remaining)} left; {when}. {status.rule}."
+        ),
+    )
+
+
 def table(df: pd.DataFrame, name: str, key: str, **kwargs) -> None:
     """A dataframe with its CSV download (written when clicked, not on every run)."""
     st.dataframe(df, hide_index=True, width="stretch", **kwargs)
@@ -114,42 +205,10 @@ def chart(c: alt.Chart | alt.LayerChart, caption: str | None = None) -> None:
         st.caption(caption)
 
 
-def duration_ranges(
-    df: pd.DataFrame,
-    field: str,
-    label: str,
-    title: str,
-    x_title: str,
-    more: list,
-    line_to: str = "p95_ms",
-    **encode,
-) -> alt.LayerChart:
-    """Duration percentiles per ``field`` on a log axis: a dot at the median (``p50_ms``), a tick at
-    ``p95_ms`` and a line from the median to ``line_to``; the slowest p95 on top. The tooltip shows
-    the name, median and p95, then ``more``."""
-    base = alt.Chart(df).encode(
-        y=alt.Y(
-            f"{field}:N",
-            title=label,
-            sort=alt.EncodingSortField("p95_ms", order="descending"),
-            axis=alt.Axis(labelLimit=260),
-        ),
-        tooltip=[
-            f"{field}:N",
-            alt.Tooltip("p50_ms:Q", title="Median (ms)", format=",.0f"),
-            alt.Tooltip("p95_ms:Q", title="p95 (ms)", format=",.0f"),
-            *more,
-        ],
-        **encode,
-    )
-    log = alt.Scale(type="log")
-    return alt.layer(
-        base.mark_rule(strokeWidth=2).encode(
-            x=alt.X("p50_ms:Q", title=x_title, scale=log), x2=f"{line_to}:Q"
-        ),
-        base.mark_point(filled=True, size=60).encode(x=alt.X("p50_ms:Q", scale=log)),
-        base.mark_tick(thickness=2).encode(x=alt.X("p95_ms:Q", scale=log)),
-    ).properties(title=title, height=alt.Step(30))
+def unpriced_warning(text: str, models) -> None:
+    """Name the models without a known price, if any: ``text`` (Markdown), then the models as code."""
+    if len(models):
+        st.warning(text + ", ".join(f"`{m}`" for m in models), icon=":material/money_off:")
 
 
 def nothing_in_window(what: str, filters, facts) -> None:
@@ -177,6 +236,31 @@ def md(text: str) -> str:
 def signed(x: float, show) -> str:
     """A delta with its sign in front (st.metric reads the sign from the first character)."""
     return f"{'-' if x < 0 else '+'}{show(abs(x))}"
+
+
+def money_range(low: float | None, high: float | None) -> str:
+    """An interval of money: $1.20–$3.40."""
+    return f"{fmt.money(low)}–{fmt.money(high)}"
+
+
+def count(n: int) -> str:
+    """A count with thousands separators: 12,345."""
+    return f"{n:,}"
+
+
+def seconds(s: float) -> str:
+    """A duration given in seconds, the way :func:`analytics.fmt.duration_ms` shows it: 8.2 s, 3.5 min."""
+    return fmt.duration_ms(s * 1000)
+
+
+def points(x: float, digits: int = 2) -> str:
+    """A difference of two shares in percentage points: 0.0012 as 0.12 pp."""
+    return f"{x * 100:.{digits}f} pp"
+
+
+def literal(text: str) -> str:
+    """Text from the data for a widget label (labels read Markdown): every ASCII punctuation mark escaped."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
 def in_zone(tz: str, ts) -> pd.Series:

@@ -1,0 +1,2 @@
+-- Events in the telemetry view (0: an empty store).
+SELECT count() FROM telemetry

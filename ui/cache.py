@@ -1,0 +1,66 @@
+"""Cached loaders: every page reads the store through :func:`load`.
+
+A call ``load(fn, filters, **kwargs)`` runs ``fn(store, filters, **kwargs)``
+once and keeps its result (``st.cache_data``: a ttl and a bounded number of
+entries), keyed by plain values: the function's name, the filters, the
+arguments, the store and the data generation (bumped by :func:`invalidate`
+when new data arrives). Cached functions never render; never mutate what they
+return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from analytics.filters import Filters
+from analytics.store import StoreError
+from ui.connection import get_store
+
+TTL = 600
+MAX_ENTRIES = 256
+_GLOBAL_GENERATION = [0]
+
+
+def _generation() -> int:
+    return st.session_state.get("_data_generation", 0) + _GLOBAL_GENERATION[0]
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def _cached(
+    _fn: Callable, name: str, store_key: str, generation: int, filters: Filters | None, kwargs: tuple
+):
+    args = dict(kwargs)
+    store = get_store()
+    result = _fn(store, filters, **args) if filters is not None else _fn(store, **args)
+    store.release_memory()  # only after a cache miss: the queries that just ran
+    return result
+
+
+def load(fn: Callable, filters: Filters | None = None, **kwargs) -> Any:
+    """``fn(store, filters, **kwargs)`` (``fn(store, **kwargs)`` without filters) through the cache.
+
+    A query failing after the store opened is a message and a stopped page, not a traceback.
+    """
+    store = get_store()
+    try:
+        return _cached(
+            fn,
+            f"{fn.__module__}.{fn.__qualname__}",
+            f"{store.kind}:{store.location}",
+            _generation(),
+            filters,
+            tuple(sorted(kwargs.items())),
+        )
+    except StoreError as exc:
+        st.error(str(exc))
+        st.info("The page shows again as soon as the store answers; reload it to retry.")
+        st.stop()
+
+
+def invalidate() -> None:
+    """New data arrived: every cached frame is stale."""
+    _GLOBAL_GENERATION[0] += 1
+    st.cache_data.clear()
