@@ -12,6 +12,7 @@ import logging
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from analytics.store import Store, StoreError, StoreLocked
 
@@ -139,7 +140,7 @@ def cmd_status(store: Store, args) -> int:
     events = store.rows("status_events")
     runs = store.rows("status_last_runs", n=5)
     version = store.rows("status_schema_version")[0][0]
-    info = {
+    info: dict[str, Any] = {
         "store": {"kind": store.kind, "location": store.location, "schema_version": version},
         "events": [
             {"source": s, "event": e, "events": int(n), "first": str(a), "last": str(b)}
@@ -196,6 +197,7 @@ def cmd_schema(store: Store | None, args) -> int:
     if not args.apply:
         sys.stdout.write(schema_sql(args.database))
         return 0
+    assert store is not None  # main opens the store for --apply
     added = prepare_store(store)
     print(f"schema ready on {store.kind} {store.location}; {added} price rows added")
     return 0

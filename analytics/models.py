@@ -406,8 +406,8 @@ def reprice(mix: pd.DataFrame, targets: Sequence[str] = (), filters: Filters | N
         part = mix["model"] == s
         m = mix[part]
         actual = float(m["cost_usd"].sum(min_count=1)) if m["priced_requests"].sum() else float("nan")
-        own_cost, own_exact = costs[s] if s in costs else (pd.Series(np.nan, index=mix.index), None)
-        book = float(own_cost[part].sum()) if s in costs and own_exact[part].all() else float("nan")
+        own = costs.get(s)
+        book = float(own[0][part].sum()) if own is not None and own[1][part].all() else float("nan")
         for t in target_list:
             c, ok = costs[t]
             repriced = float(c[part].sum()) if ok[part].all() else float("nan")

@@ -458,7 +458,7 @@ def transition_matrix(sequences: pd.DataFrame, filters: Filters | None = None) -
     )
     flat = _flatten(sequences)
     starts = _windows(flat, 2) if flat is not None else np.empty(0, dtype=np.int64)
-    if len(starts) == 0:
+    if flat is None or len(starts) == 0:
         return TransitionMatrix(
             pd.DataFrame(columns=TRANSITION_COLUMNS),
             pd.DataFrame(),
@@ -671,12 +671,11 @@ def _repeated_tool_runs(inputs: _SuggestionInputs) -> list[_Candidate]:
 def _edit_fail_edit_cycles(inputs: _SuggestionInputs) -> list[_Candidate]:
     """Edit → failed Bash → Edit cycles seen ``min_occurrences``+ times in ``min_sessions``+ sessions."""
     loops = inputs.loops
-    qualifies = (
-        loops is not None
-        and loops.edit_fail_edit >= inputs.min_occurrences
-        and loops.edit_fail_edit_sessions >= inputs.min_sessions
-    )
-    if not qualifies:
+    if (
+        loops is None
+        or loops.edit_fail_edit < inputs.min_occurrences
+        or loops.edit_fail_edit_sessions < inputs.min_sessions
+    ):
         return []
     cost = loops.edit_fail_edit_cost_usd
     money = f" and cost {_money(cost)}" if cost == cost else ""

@@ -24,6 +24,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,12 +40,12 @@ IGNORED = ("metadata", "synthetic_message")
 EVENT_QUERIES = ("ingest_api_requests", "ingest_api_errors", "ingest_tool_results", "ingest_user_prompts")
 
 
-def discover_roots(env: dict | None = None, home: Path | None = None) -> list[Path]:
+def discover_roots(env: Mapping[str, str] | None = None, home: Path | None = None) -> list[Path]:
     """Existing Claude Code ``projects`` directories, without duplicates."""
-    env = os.environ if env is None else env
+    variables = os.environ if env is None else env
     home = home or Path.home()
     candidates = [home / ".claude" / "projects", home / ".config" / "claude" / "projects"]
-    for entry in (env.get("CLAUDE_CONFIG_DIR") or "").split(","):
+    for entry in (variables.get("CLAUDE_CONFIG_DIR") or "").split(","):
         if entry.strip():
             base = Path(entry.strip()).expanduser()
             candidates.append(base / "projects" if (base / "projects").is_dir() else base)
