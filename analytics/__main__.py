@@ -16,6 +16,12 @@ from typing import Any
 
 from analytics.store import Store, StoreError, StoreLocked
 
+SOURCE_NOTES = {
+    "all": "every request once, from whichever source recorded it",
+    "jsonl": "requests counted from the transcripts: those OpenTelemetry did not also record",
+    "otel": "requests counted from OpenTelemetry, those the transcripts also hold included",
+}
+"""``report --source`` choices and what each counts (printed under a one-source table)."""
 EPILOG = (
     "The store is the embedded chDB directory given by --db, else $ANALYTICS_DB, else the ClickHouse "
     "server configured by CLICKHOUSE_HOST or [connections.telemetry] in .streamlit/secrets.toml, else a "
@@ -86,11 +92,14 @@ def cmd_ingest(store: Store, args) -> int:
 
 def cmd_report(store: Store, args) -> int:
     from analytics.costs import REPORT_KEYS, usage_report
-    from analytics.filters import local_zone
+    from analytics.filters import Filters, local_zone
 
     tz = args.tz or local_zone()
+    sources = () if args.source == "all" else (args.source,)
     try:
-        result = usage_report(store, args.by, tz=tz, since=args.since, until=args.until)
+        result = usage_report(
+            store, args.by, tz=tz, since=args.since, until=args.until, filters=Filters(sources=sources)
+        )
     except (ValueError, KeyError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -121,6 +130,8 @@ def cmd_report(store: Store, args) -> int:
             f"* {result['totals']['unpriced_requests']} requests of models without a known price are not in the cost."
         )
     print(f"(days in {tz})")
+    if args.source != "all":
+        print(f"({SOURCE_NOTES[args.source]})")
     return 0
 
 
@@ -246,12 +257,21 @@ def build_parser() -> argparse.ArgumentParser:
         "report",
         parents=[db_opt],
         help="token and cost totals",
-        description="Totals of API requests by day, week, month, model, project or session.",
+        description="Totals of API requests by day, week, month, model, project, repository or session.",
     )
-    p.add_argument("--by", required=True, choices=["day", "week", "month", "model", "project", "session"])
+    p.add_argument(
+        "--by", required=True, choices=["day", "week", "month", "model", "project", "repository", "session"]
+    )
     p.add_argument("--tz", help="reporting time zone, e.g. Europe/Berlin (default: this machine's)")
     p.add_argument("--since", type=_date, help="first day (YYYY-MM-DD, in --tz)")
     p.add_argument("--until", type=_date, help="last day, inclusive (YYYY-MM-DD, in --tz)")
+    p.add_argument(
+        "--source",
+        choices=list(SOURCE_NOTES),
+        default="all",
+        help="all (default): every request once; jsonl / otel: the requests counted from that source "
+        "(a request both recorded counts as otel), so jsonl + otel = all",
+    )
     p.add_argument("--json", action="store_true", help='print {"rows": [...], "totals": {...}}')
     p.set_defaults(func=cmd_report)
 

@@ -1,9 +1,14 @@
-"""Full-text search over user prompts, tool inputs and error texts, ranked, with context.
+"""Full-text search over the whole conversation, ranked, with context.
+
+Fields (:data:`FIELDS`): the user's prompts, tool inputs (paths, commands,
+patterns), the assistant's text, tool output (its first 4,000 characters)
+and error texts.
 
 :func:`search` runs in ClickHouse: four named queries per search, none per hit.
 
-1. ``search_hits``: the ranked page of hits (an event whose text and error
-   text both match is one hit, under its text field).
+1. ``search_hits``: the ranked page of hits (an event that matches in several
+   fields is one hit, under the first of its text field (prompt, tool input
+   or assistant), error and tool output).
 2. ``search_facets``: counts of *all* matches by project, session, tool,
    model, day (reporting zone) and field.
 3. ``search_context``: the neighbouring events of every hit, for all hits'
@@ -11,7 +16,8 @@
 4. ``search_files``: files read or written in the hits' sessions.
 
 Then, in Python on the page of hits only: highlight spans, a snippet, the
-function / class / error names found in the hits, and suggested next queries.
+names found in the hits (:func:`find_names`, in the first
+:data:`NAME_SCAN_CHARS` characters of each) and suggested next queries.
 
 Query language
 --------------
@@ -30,11 +36,11 @@ the patterns built from them and a LIKE pattern are bound as parameters.
 
 Index use
 ---------
-``events`` has text indexes on ``lower(text)`` and ``lower(error_text)``
-(tokenizer ``splitByNonAlpha``). Matches are read by one branch per field
-kind (``search_matches.sql``), each a plain conjunction with the standard
-filters, because ClickHouse does not use skip indexes for an OR of two fields
-combined with other conditions. Each branch starts with
+``events`` has text indexes on ``lower(text)``, ``lower(error_text)`` and
+``lower(output_text)`` (tokenizer ``splitByNonAlpha``). Matches are read by
+one branch per column (``search_matches.sql``), each a plain conjunction
+with the standard filters, because ClickHouse does not use skip indexes for
+an OR of two fields combined with other conditions. Each branch starts with
 ``hasAllTokens(lower(field), tokens)`` where ``tokens`` are the ASCII tokens a
 matching field must contain whole (every token of a term in tokens mode; the
 tokens inside a term in substring mode), so the index skips granules; the
@@ -47,12 +53,21 @@ Ranking (:data:`SCORE_FORMULA`)
 weights :data:`FIELD_WEIGHTS`; ``recency = 0.5 + 0.5 x 2^(-age / 7 days)``
 with age measured back from the end of the window (or now, if earlier);
 ``score = relevance x recency``.
+
+Names found and next queries
+----------------------------
+Only identifiers written as code count (:func:`find_names`): the contents of
+inline backtick spans, snake_case, camelCase and PascalCase words, dotted
+names (``os.path.join``), file paths, exception names and CLI flags, and the
+names that follow ``def``, ``class``, ``function``, ``func`` or ``fn``. A plain
+word outside backticks (``which``, ``doesn``) never counts, nor does a common
+English word or a language keyword inside them (:data:`STOP_WORDS`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
@@ -62,27 +77,85 @@ import pandas as pd
 from analytics.filters import Filters
 from analytics.store import sql_text
 
-FIELDS = ("prompt", "tool_input", "error")
-FIELD_WEIGHTS = {"prompt": 1.0, "error": 0.8, "tool_input": 0.6}
+FIELDS = ("prompt", "tool_input", "assistant", "tool_output", "error")
+"""Searchable fields: user prompts, tool inputs, the assistant's text, tool output, error texts."""
+FIELD_LABELS = {
+    "prompt": "prompts",
+    "tool_input": "tool inputs",
+    "assistant": "assistant text",
+    "tool_output": "tool output",
+    "error": "errors",
+}
+"""Readable plural names of the fields."""
+FIELD_WEIGHTS = {"prompt": 1.0, "error": 0.8, "assistant": 0.7, "tool_input": 0.6, "tool_output": 0.4}
+SEARCH_OFF = (
+    "Search is off in this hosted view: prompts, tool inputs, assistant text, tool output and error texts "
+    "are hidden (an administrator can allow them with show_text = true)."
+)
+"""Why a view that may not show transcript text offers no search at all (no hits, names or counts)."""
 HALF_LIFE_DAYS = 7.0
 MODES = ("tokens", "substring")
 MAX_TERMS = 16
 MAX_QUERY_CHARS = 1000
 SNIPPET_CHARS = 300
 CONTEXT_CHARS = 300
+NAME_SCAN_CHARS = 10_000
+"""Names are looked for in the first this many characters of each hit's field."""
 FILE_TOOLS = ("Read", "Edit", "MultiEdit", "Write", "NotebookEdit")
 SCORE_FORMULA = (
-    "score = relevance x recency; relevance = field weight (prompt 1.0, error 0.8, tool input 0.6) x "
-    "sum over terms of ln(1 + case-insensitive occurrences of the term in the field); recency = 0.5 + 0.5 x "
-    f"2^(-age in days / {HALF_LIFE_DAYS:g}), age counted back from the end of the window or now."
+    "score = relevance x recency; relevance = field weight ("
+    + ", ".join(f"{FIELD_LABELS[f]} {w:g}" for f, w in FIELD_WEIGHTS.items())
+    + ") x sum over terms of ln(1 + case-insensitive occurrences of the term in the field); "
+    f"recency = 0.5 + 0.5 x 2^(-age in days / {HALF_LIFE_DAYS:g}), age counted back from the end of the "
+    "window or now."
 )
-PATTERNS = (
-    ("function", re.compile(r"\bdef\s+([A-Za-z_]\w*)")),
-    ("function", re.compile(r"\bfunction\s+([A-Za-z_$][\w$]*)")),
-    ("class", re.compile(r"\bclass\s+([A-Za-z_]\w*)")),
-    ("error", re.compile(r"\b([A-Z][A-Za-z0-9]*(?:Error|Exception))\b")),
+NAME_KINDS = ("function", "class", "error", "file", "flag", "name")
+"""Kinds of names found in the hits, most specific first; a name seen as several kinds takes the first."""
+STOP_WORDS = frozenset(
+    """
+    a about after again all also an and any are as at be because been before both but by can could did
+    do does doesn don done each either else etc for from get got had has have he her here his how i if in
+    into is it its just like make may me might more most must my new no nor not now of ok on one only or
+    other our out over per same see she should so some such than that the their them then there these they
+    this those to too up use used using very via vs want was way we well were what when where which while
+    who why will with would yes you your
+    assert async await break case catch class const continue def del elif except export extends false finally
+    fn func function global import lambda let none nonlocal null pass raise return self static super switch
+    throw true try undefined var void yield
+    bool dict float int list set str string tuple
+    """.split()
 )
-"""Forms looked for in the hits: (kind, regex with the name as group 1)."""
+"""Words never taken as names, even inside backticks: common English words and language keywords."""
+FILE_EXTENSIONS = frozenset(
+    """
+    c cc cfg cpp cs css csv go h hpp html ini ipynb java js json jsonl jsx kt lock log md mjs php py pyi rb rs
+    scss sh sql swift toml ts tsx txt xml yaml yml zsh
+    """.split()
+)
+"""Last parts that make a dotted name a file name (``search.py``)."""
+_DEFINITIONS = (
+    ("function", re.compile(r"\bdef\s+([A-Za-z_]\w*)", re.ASCII)),
+    ("function", re.compile(r"\b(?:function|func|fn)\s+([A-Za-z_$][\w$]*)\s*[(<]", re.ASCII)),
+    ("class", re.compile(r"\bclass\s+([A-Za-z_]\w*)\s*(?:[(:{<]|(?:extends|implements)\b)", re.ASCII)),
+)
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+_ESCAPED_BREAK = re.compile(r"\\[nrt]")
+_CODE_TOKEN = re.compile(
+    r"""
+      (?P<url>\b[A-Za-z][A-Za-z0-9+.-]*://\S+)
+    | (?P<path>(?<![\w.~/:@+-])(?:
+          (?:~|\.{1,2})?/[\w.@+-]+(?:/[\w.@+-]+)+/?
+        | (?:~|\.{1,2})?/[\w@+-]*\.[\w.@+-]*[A-Za-z0-9]
+        | [\w@+-][\w.@+-]*(?:/[\w.@+-]+)*/[\w.@+-]*\.[A-Za-z][A-Za-z0-9]{0,7}(?![\w@+-])
+      ))
+    | (?P<dotted>(?<![\w$./-])[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+(?![\w$]))
+    | (?P<flag>(?<![\w-])(?:--[A-Za-z](?:[\w-]*[A-Za-z0-9])?|-[A-Za-z][A-Za-z0-9]{0,2})(?![\w-]))
+    | (?P<word>(?<![\w$])[A-Za-z_$][\w$]*)
+    """,
+    re.VERBOSE | re.ASCII,
+)
+_ERROR_NAME = re.compile(r"[A-Z][A-Za-z0-9]*(?:Error|Exception|Warning)", re.ASCII)
+_CAMEL = re.compile(r"[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+", re.ASCII)
 HIT_COLUMNS = [
     "event_id",
     "session_id",
@@ -98,6 +171,8 @@ HIT_COLUMNS = [
     "recency",
     "score",
 ]
+FACETS = ("field", "project", "session", "tool", "model", "day")
+"""What matches are counted by (``search_facets.sql``); ``day`` in the reporting zone."""
 FACET_COLUMNS = ["facet", "value", "hits"]
 FILE_COLUMNS = ["path", "touches", "sessions", "tools"]
 PATTERN_COLUMNS = ["kind", "value", "count", "hits"]
@@ -123,6 +198,7 @@ class ContextEvent:
     success: int | None
     text: str
     error_text: str
+    output_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -162,8 +238,9 @@ class SearchResults:
     ``total`` counts all matching events (``hits`` is the best ``limit`` of
     them). ``facets`` columns: ``facet`` (project, session, tool, model, day,
     field), ``value``, ``hits``. ``related_files``: ``path``, ``touches``,
-    ``sessions``, ``tools`` in the hits' sessions. ``patterns``: ``kind``
-    (function, class, error), ``value``, ``count`` (occurrences in the hits),
+    ``sessions``, ``tools`` in the hits' sessions. ``patterns``: the names
+    found in the hits (:func:`find_names`): ``kind`` (:data:`NAME_KINDS`),
+    ``value``, ``count`` (occurrences in the hits),
     ``hits`` (hits containing it). ``suggestions``: next queries.
     """
 
@@ -216,6 +293,21 @@ def parse_query(query: str) -> tuple[str, ...]:
     characters.
     """
     return tuple(_all_terms((query or "")[:MAX_QUERY_CHARS])[:MAX_TERMS])
+
+
+def read_fields(values: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The fields a URL's ``fields`` values name: (known ones, unknown ones), each in order, without repeats.
+
+    Each value may list several fields separated by commas; blanks are
+    ignored.
+
+    Examples
+    --------
+    >>> read_fields(["prompt,error", "error", " tool_output ", "", "body"])
+    (('prompt', 'error', 'tool_output'), ('body',))
+    """
+    named = dict.fromkeys(f.strip() for v in values for f in str(v).split(",") if f.strip())
+    return tuple(f for f in named if f in FIELDS), tuple(f for f in named if f not in FIELDS)
 
 
 def tokens_of(term: str) -> list[tuple[str, bool, bool]]:
@@ -288,6 +380,8 @@ def match_params(terms: Sequence[str], mode: str = "tokens", fields: Sequence[st
     return {
         "f_prompt": "prompt" in fields,
         "f_tool": "tool_input" in fields,
+        "f_assistant": "assistant" in fields,
+        "f_output": "tool_output" in fields,
         "f_error": "error" in fields,
         "tokens": toks,
         "like": like,
@@ -325,30 +419,143 @@ def _snippet(text: str, spans: tuple[tuple[int, int], ...]) -> tuple[str, tuple[
     return text[start:end], inside, start
 
 
-def find_patterns(texts: Sequence[str]) -> pd.DataFrame:
-    """Function, class and error names in ``texts`` (:data:`PATTERNS`), most widespread first."""
-    counts: dict[tuple[str, str], list[int]] = {}
+def _word_kind(word: str) -> str | None:
+    """The kind of a word by its shape alone: an exception name, snake_case, camelCase or PascalCase is a
+    name; a plain word (``which``, ``Which``, ``PRs``, ``_word_``) is None."""
+    if _ERROR_NAME.fullmatch(word):
+        return "error"
+    inner = word.strip("_$")
+    if not inner:
+        return None
+    dunder = word.startswith("__") and word.endswith("__")
+    if "_" in inner or dunder or (word.startswith("_") and not word.endswith("_")):
+        return "name"  # snake_case, SCREAMING_SNAKE, __dunder__, _private
+    if _CAMEL.fullmatch(word):
+        return "name"
+    upper = sum(c.isupper() for c in word)
+    pascal = word[0].isupper() and 2 <= upper < len(word)
+    return "name" if pascal and not re.fullmatch(r"[A-Z]+s", word) else None
+
+
+def _dotted_kind(name: str) -> str | None:
+    """The kind of a dotted name: ``search.py`` a file, ``errors.ParserError`` an error, ``os.path`` a name;
+    None when the last part has one character or every part does (``e.g``, ``U.S``, ``Ph.D``)."""
+    parts = name.split(".")
+    if len(parts[-1]) < 2:
+        return None
+    if parts[-1].lower() in FILE_EXTENSIONS:
+        return "file"
+    return "error" if _ERROR_NAME.fullmatch(parts[-1]) else "name"
+
+
+def _scan_names(text: str, start: int, end: int, defined: dict, code: bool) -> list[tuple[str, str]]:
+    """Names in ``text[start:end]``; ``code``: the inside of a backtick span, where the first word and a
+    span's only word count even when plain."""
+    out: list[tuple[str, str]] = []
+    first = True
+    for m in _CODE_TOKEN.finditer(text, start, end):
+        kind, value = m.lastgroup, m.group()
+        found: str | None = None
+        if kind == "path":
+            value = value.rstrip(".,:;")
+            found = "file"
+        elif kind == "dotted":
+            found = _dotted_kind(value)
+        elif kind == "flag":
+            found = "flag"
+        elif kind == "word":
+            found = defined.get(m.span()) or _word_kind(value)
+            if found is None and code and first and len(value) > 1 and value.casefold() not in STOP_WORDS:
+                found = "name"
+        first = False
+        if found is not None:
+            out.append((found, value))
+    return out
+
+
+def find_names_in(text: str) -> list[tuple[str, str]]:
+    """(kind, name) of every identifier written as code in ``text``, in order of appearance.
+
+    Kinds (:data:`NAME_KINDS`): ``function`` / ``class`` (after ``def``,
+    ``function``/``func``/``fn`` + ``(``, ``class`` + ``(``, ``:``, ``{``
+    or ``extends``), ``error`` (``KeyError``, ``errors.ParserError``),
+    ``file`` (paths with a slash: absolute, ``~/``, ``./`` or ending in a
+    file name with an extension; dotted names ending in a known extension,
+    :data:`FILE_EXTENSIONS`), ``flag`` (``--dry-run``, ``-rf``: one dash and
+    at most three characters, or two dashes), ``name`` (snake_case,
+    camelCase, PascalCase, dotted names, and inside a backtick span its
+    first word). Plain words outside backticks, words of
+    :data:`STOP_WORDS`, URLs, numbers and acronyms (``API``, ``PRs``) are no
+    names.
+
+    Examples
+    --------
+    >>> find_names_in("Which file? `pytest -x` says KeyError in src/app.py, vs load_data")
+    [('name', 'pytest'), ('flag', '-x'), ('error', 'KeyError'), ('file', 'src/app.py'), ('name', 'load_data')]
+    """
+    text = _ESCAPED_BREAK.sub("  ", text)  # a literal "\\n" separates words, as a line break does
+    defined: dict[tuple[int, int], str] = {}
+    for kind, rx in _DEFINITIONS:
+        for m in rx.finditer(text):
+            if m.group(1).casefold() not in STOP_WORDS:
+                defined.setdefault(m.span(1), kind)
+    out: list[tuple[str, str]] = []
+    pos = 0
+    for span in _CODE_SPAN.finditer(text):
+        out += _scan_names(text, pos, span.start(), defined, code=False)
+        out += _scan_names(text, span.start(1), span.end(1), defined, code=True)
+        pos = span.end()
+    return out + _scan_names(text, pos, len(text), defined, code=False)
+
+
+def find_names(texts: Sequence[str]) -> pd.DataFrame:
+    """Identifiers written as code in ``texts`` (:func:`find_names_in`), most widespread first.
+
+    Returns
+    -------
+    DataFrame
+        :data:`PATTERN_COLUMNS`: ``kind`` (a name seen as several kinds takes
+        the first of :data:`NAME_KINDS`), ``value`` (as written, case kept),
+        ``count`` (occurrences in all texts), ``hits`` (texts containing it);
+        sorted by hits, count (both descending), then value. Empty (with the
+        columns) when no text holds one.
+    """
+    counts: dict[str, list] = {}
     for text in texts:
-        seen: set[tuple[str, str]] = set()
-        for kind, rx in PATTERNS:
-            for m in rx.finditer(text):
-                key = (kind, m.group(1))
-                c = counts.setdefault(key, [0, 0])
-                c[0] += 1
-                if key not in seen:
-                    seen.add(key)
-                    c[1] += 1
-    rows = [dict(kind=k, value=v, count=c[0], hits=c[1]) for (k, v), c in counts.items()]
+        seen: set[str] = set()
+        for kind, value in find_names_in(text):
+            c = counts.setdefault(value, [kind, 0, 0])
+            if NAME_KINDS.index(kind) < NAME_KINDS.index(c[0]):
+                c[0] = kind
+            c[1] += 1
+            if value not in seen:
+                seen.add(value)
+                c[2] += 1
+    rows = [dict(kind=c[0], value=v, count=c[1], hits=c[2]) for v, c in counts.items()]
     frame = pd.DataFrame(rows, columns=PATTERN_COLUMNS)
     return frame.sort_values(["hits", "count", "value"], ascending=[False, False, True]).reset_index(
         drop=True
     )
 
 
+def _path_query(path: str) -> str:
+    """What to search for a path: its last part when that alone reads as code (``search.py``,
+    ``.gitignore``, ``test_cart``), else the whole path (``/Users/me/project``, not ``project``)."""
+    name = PurePosixPath(path).name
+    return name if name and ("." in name or _word_kind(name)) else path
+
+
 def suggest_queries(
-    query: str, terms: Sequence[str], patterns: pd.DataFrame, files: pd.DataFrame, limit: int = 8
+    query: str, terms: Sequence[str], names: pd.DataFrame, files: pd.DataFrame, limit: int = 8
 ) -> tuple[str, ...]:
-    """Next queries: narrow by a name found in the hits, or pivot to a related file or name."""
+    """Next queries: narrow by a name found in the hits, or pivot to a related file or name.
+
+    Only names of :func:`find_names` (flags of four characters or more) and
+    ``files``' paths are used, a path by its last part when that reads as
+    code (:func:`_path_query`), never a query term again: the query plus each of the first three
+    names, then up to three related file names, then the next three names
+    alone; at most ``limit``.
+    """
     taken = {t.casefold() for t in terms}
     out: list[str] = []
 
@@ -356,15 +563,17 @@ def suggest_queries(
         if q.strip() and q.casefold() != query.strip().casefold() and q not in out:
             out.append(q)
 
-    names = [v for v in patterns["value"] if v.casefold() not in taken] if not patterns.empty else []
-    for v in names[:3]:
+    found = [] if names.empty else zip(names["kind"], names["value"], strict=True)
+    short = [_path_query(v) if k == "file" else v for k, v in found if k != "flag" or len(v) >= 4]
+    candidates = [v for v in dict.fromkeys(short) if v and v.casefold() not in taken]
+    for v in candidates[:3]:
         add(f"{query.strip()} {v}")
     if not files.empty:
         for p in files["path"].head(3):
-            name = PurePosixPath(str(p)).name
+            name = _path_query(str(p))
             if name and name.casefold() not in taken:
                 add(name)
-    for v in names[3:6]:
+    for v in candidates[3:6]:
         add(v)
     return tuple(out[:limit])
 
@@ -419,9 +628,8 @@ def _query_hits(store, filter_params: dict, params: dict, ref: datetime, limit: 
         ref=ref,
         limit=limit,
         half_life_days=HALF_LIFE_DAYS,
-        w_prompt=FIELD_WEIGHTS["prompt"],
-        w_tool=FIELD_WEIGHTS["tool_input"],
-        w_error=FIELD_WEIGHTS["error"],
+        weighted_fields=list(FIELD_WEIGHTS),
+        weights=list(FIELD_WEIGHTS.values()),
     )
 
 
@@ -453,6 +661,7 @@ def _context_event(row) -> ContextEvent:
         _none_if_na(row.succeeded),
         row.text_excerpt,
         row.error_excerpt,
+        row.output_excerpt,
     )
 
 
@@ -530,9 +739,10 @@ def search(
         User text (see the module docs for the query language); never part of SQL.
     filters : Filters
         Window, projects, models (model-less events are kept), users, sources.
-    fields : sequence of {"prompt", "tool_input", "error"}
-        Fields to search: user prompt text, tool input summaries (paths,
-        commands, patterns), error texts.
+    fields : sequence of {"prompt", "tool_input", "assistant", "tool_output", "error"}
+        Fields to search (:data:`FIELDS`): user prompt text, tool input
+        summaries (paths, commands, patterns), the assistant's text, tool
+        output (first 4,000 characters), error texts.
     limit : int
         Hits returned (1-500), best first.
     mode : {"tokens", "substring"}
@@ -574,7 +784,7 @@ def search(
     out_hits = tuple(
         _search_hit(r, terms, mode, tuple(by_hit.get(r.event_id, ()))) for r in hits.itertuples(index=False)
     )
-    patterns = find_patterns(list(hits["content"]))
+    patterns = find_names([c[:NAME_SCAN_CHARS] for c in hits["content"]])
     return SearchResults(
         query,
         terms,
@@ -624,7 +834,7 @@ HIT_TABLE_COLUMNS = [
     "term_hits",
     "text",
 ]
-CONTEXT_COLUMNS = ["offset", "ts", "event", "tool", "model", "success", "text", "error_text"]
+CONTEXT_COLUMNS = ["offset", "ts", "event", "tool", "model", "success", "text", "output_text", "error_text"]
 
 
 def mark_spans(text: str, spans: Sequence[tuple[int, int]], marks: tuple[str, str] = MARKS) -> str:
@@ -685,9 +895,9 @@ def hits_table(results: SearchResults, marks: tuple[str, str] = MARKS) -> pd.Dat
 def context_table(hit: SearchHit) -> pd.DataFrame:
     """The events around a hit in its session (:data:`CONTEXT_COLUMNS`), offset 0 being the hit.
 
-    ``ts`` is UTC; ``success`` is 1, 0 or None (not a call); ``text`` and
-    ``error_text`` are the stored excerpts (at most ``CONTEXT_CHARS``
-    characters each), unmarked.
+    ``ts`` is UTC; ``success`` is 1, 0 or None (not a call); ``text``,
+    ``output_text`` (a tool's output) and ``error_text`` are the stored
+    excerpts (at most ``CONTEXT_CHARS`` characters each), unmarked.
     """
     rows = [
         dict(
@@ -698,6 +908,7 @@ def context_table(hit: SearchHit) -> pd.DataFrame:
             model=c.model,
             success=c.success,
             text=c.text,
+            output_text=c.output_text,
             error_text=c.error_text,
         )
         for c in sorted(hit.context, key=lambda c: c.offset)

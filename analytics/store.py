@@ -42,13 +42,34 @@ if TYPE_CHECKING:
     import pandas as pd
 
 SQL_DIR = Path(__file__).parent / "sql"
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 _EVENTS_V3 = (
     "ALTER TABLE events ADD COLUMN IF NOT EXISTS hidden UInt8 DEFAULT 0",
     "ALTER TABLE events MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1",
     "DROP TABLE IF EXISTS ingest_events",  # a stage table made `AS events`: recreated with the new column
 )
 """Brings a version-2 events table to version 3 (the hidden flag behind atomic replacement)."""
+_EVENTS_V4 = (
+    "ALTER TABLE events ADD COLUMN IF NOT EXISTS repository String AFTER project",
+    "ALTER TABLE events ADD COLUMN IF NOT EXISTS duration_source LowCardinality(String) AFTER duration_ms",
+    "ALTER TABLE events ADD COLUMN IF NOT EXISTS output_text String AFTER text",
+    "ALTER TABLE events ADD INDEX IF NOT EXISTS idx_output lower(output_text) "
+    "TYPE text(tokenizer = splitByNonAlpha) GRANULARITY 1",
+    "DROP TABLE IF EXISTS ingest_events",  # stage tables of the old shape: recreated with the new columns
+    "DROP TABLE IF EXISTS ingest_parsed",
+)
+"""Brings a version-3 events table to version 4 (repository, duration_source, output_text)."""
+_ROWS_V4 = (
+    "ALTER TABLE events UPDATE repository = cc_repository_label(project, ''), project = cc_home_label(project), "
+    "duration_source = if(duration_ms IS NULL, '', if(source = 'jsonl', 'derived', 'reported')) "
+    "WHERE 1 SETTINGS mutations_sync = 2",
+    "DELETE FROM ingest_files WHERE kind = 'jsonl'",
+)
+"""Gives the rows of a store older than version 4 the new fields as far as they can be known without the
+transcripts (labels, the layout rule's repository, where durations came from), and forgets how far each
+transcript was read: the next ingest reads every transcript again and its rows, of a newer
+:data:`analytics.ingest.jsonl.PARSE_FORMAT`, replace the stored ones (projects by directory, derived
+request durations, texts) without adding any. Rows whose transcript is gone keep what this gave them."""
 MIN_SERVER_MAJOR = 26
 POOL_SIZE = 4
 EMBEDDED_SETTINGS = {"max_block_size": 8192}
@@ -57,10 +78,24 @@ instead of 64k lower a big aggregation's peak (the session metrics at 10M events
 process memory) and it runs no slower; a full scan pays ~80 ms at 10M. A server keeps its own
 settings (a read-only user may change none)."""
 APP_NAME = "cc-telemetry-analytics"
-STAGE_TABLES = frozenset({"ingest_stage", "ingest_parsed", "ingest_events", "ingest_replaced"})
+STAGE_TABLES = frozenset(
+    {"ingest_stage", "ingest_parsed", "ingest_events", "ingest_replaced", "ingest_chunks"}
+)
 """Scratch tables of the JSONL ingest, emptied before and after each run: all :meth:`Store.truncate` empties."""
 TABLES = (
-    frozenset({"events", "otel_logs", "tool_uses", "prices", "ingest_runs", "ingest_files", "meta"})
+    frozenset(
+        {
+            "events",
+            "otel_logs",
+            "tool_uses",
+            "transcript_lines",
+            "project_dirs",
+            "prices",
+            "ingest_runs",
+            "ingest_files",
+            "meta",
+        }
+    )
     | STAGE_TABLES
 )
 """The tables the schema files create: the only table names the allow-listed Store methods put into SQL."""
@@ -550,11 +585,14 @@ class Store:
     def ensure_schema(self) -> None:
         """Create missing tables and (re)create views and functions whose definition changed.
 
-        Never alters an existing otel_logs. A view or function whose definition
-        is already in place (the same text, recorded in ``meta``) is not
-        rewritten, so opening a current store writes nothing: a full disk then
-        fails only the writes that need space, and cannot leave a half-written
-        definition behind that would stop the store from opening.
+        Migrates an older store: its ``events`` table gets the columns it lacks
+        (:data:`_EVENTS_V3`, :data:`_EVENTS_V4`) and its rows the fields a
+        version-4 store has (:data:`_ROWS_V4`). Never alters an existing
+        otel_logs. A view or function whose definition is already in place (the
+        same text, recorded in ``meta``) is not rewritten, so opening a current
+        store writes nothing: a full disk then fails only the writes that need
+        space, and cannot leave a half-written definition behind that would stop
+        the store from opening.
         """
         if self.readonly:
             return
@@ -572,12 +610,12 @@ class Store:
         present |= {
             n for (n,) in self.rows_sql("SELECT name FROM system.functions WHERE origin = 'SQLUserDefined'")
         }
-        if (
-            "events" in present
-            and state.get("schema_version") != SCHEMA_VERSION
-            and not self._has_column("events", "hidden")
-        ):
+        migrating = "events" in present and state.get("schema_version") != SCHEMA_VERSION
+        if migrating and not self._has_column("events", "hidden"):
             for sql in _EVENTS_V3:
+                self.command_sql(sql)
+        if migrating and not self._has_column("events", "duration_source"):
+            for sql in _EVENTS_V4:
                 self.command_sql(sql)
         written: dict[str, str] = {}
         for name, ddl in schema_statements():
@@ -588,6 +626,9 @@ class Store:
             self.command_sql(ddl)
             if replaced:
                 written[f"ddl:{name}"] = digest
+        if migrating:
+            for sql in _ROWS_V4:
+                self.command_sql(sql)
         if state.get("schema_version") != SCHEMA_VERSION:
             written["schema_version"] = SCHEMA_VERSION
         if written:

@@ -1,4 +1,4 @@
-"""Search: find prompts, tool inputs and errors, see where they happened and what came before and after."""
+"""Search: find words anywhere in the conversation, see where they came up and what came before and after."""
 
 import streamlit as st
 
@@ -7,8 +7,8 @@ from ui import access, cache, charts, state
 from ui import components as ui
 from ui.page import page_view
 
-FIELD_LABELS = {"prompt": "prompts", "tool_input": "tool inputs", "error": "errors"}
 FACETS = {
+    "field": "In which fields?",
     "project": "Which projects match?",
     "tool": "Which tools match?",
     "model": "Which models match?",
@@ -26,7 +26,7 @@ def use_query(text: str | None = None) -> None:
 
 
 st.title("Search")
-ui.question("Where did a prompt, a command or an error come up, and what happened around it?")
+ui.question("Where did a word come up in the conversation, and what happened around it?")
 tz, facts, filters = page_view()
 if not facts.events:
     st.info(
@@ -35,18 +35,16 @@ if not facts.events:
     st.stop()
 if not access.text_allowed():
     # Hits, suggestions, names and even match counts come from transcript text: all of it stays hidden.
-    st.info(
-        "Search is off in this hosted view: prompts, tool inputs and error texts are hidden "
-        "(an administrator can allow them with show_text = true)."
-    )
+    st.info(search.SEARCH_OFF)
     st.stop()
 
 # -- the query ---------------------------------------------------------------------
 if "q" not in st.session_state:
     st.session_state["q"] = st.query_params.get("q", "")
 if "fields" not in st.session_state:
-    wanted = [f for f in st.query_params.get_all("fields") if f in search.FIELDS]
-    st.session_state["fields"] = wanted or list(search.FIELDS)
+    st.session_state["fields"] = list(
+        search.read_fields(st.query_params.get_all("fields"))[0] or search.FIELDS
+    )
 if "substring" not in st.session_state:
     st.session_state["substring"] = st.query_params.get("mode") == "substring"
 query = st.text_input(
@@ -63,7 +61,7 @@ fields = c1.pills(
     list(search.FIELDS),
     key="fields",
     selection_mode="multi",
-    format_func=FIELD_LABELS.get,
+    format_func=search.FIELD_LABELS.get,
 )
 substring = c2.toggle("Match inside words", key="substring")
 state.sync_to_url("q", query.strip())
@@ -76,8 +74,8 @@ state.sync_to_url("mode", "substring" if substring else None)
 
 if not query.strip():
     st.caption(
-        "Type words to find them in prompts, tool inputs (commands, paths, patterns) and error texts, e.g. the name "
-        "of a function, a file or an exception."
+        "Type words to find them in prompts, tool inputs (commands, paths, patterns), the assistant's text, tool "
+        "output and error texts, e.g. the name of a function, a file or an exception."
     )
     st.stop()
 if not fields:
@@ -122,7 +120,7 @@ pick = st.selectbox(
     range(len(results.hits)),
     key="hit",
     format_func=lambda i: (
-        f"#{i + 1} · {results.hits[i].ts.tz_convert(tz):%Y-%m-%d %H:%M} · {FIELD_LABELS[results.hits[i].field]}"
+        f"#{i + 1} · {results.hits[i].ts.tz_convert(tz):%Y-%m-%d %H:%M} · {search.FIELD_LABELS[results.hits[i].field]}"
         + (f" · {results.hits[i].tool}" if results.hits[i].tool else "")
     ),
 )
@@ -137,6 +135,7 @@ st.dataframe(
         "offset": st.column_config.NumberColumn("Position", help="0 is the hit; -1 the event before it."),
         "ts": st.column_config.DatetimeColumn(f"Time ({tz})", format="HH:mm:ss"),
         "text": st.column_config.TextColumn("Text (as recorded)", width="large"),
+        "output_text": st.column_config.TextColumn("Tool output (as recorded)", width="medium"),
         "error_text": st.column_config.TextColumn("Error (as recorded)", width="medium"),
     },
 )
@@ -158,6 +157,7 @@ if results.suggestions:
 
 st.subheader("Where the matches are")
 shown = {name: results.facet(name) for name in FACETS}
+shown["field"] = shown["field"].replace({"value": search.FIELD_LABELS})
 missing = [name for name, facet in shown.items() if facet.empty]
 present = [name for name in FACETS if name not in missing]
 for i, name in enumerate(present):
@@ -166,7 +166,9 @@ for i, name in enumerate(present):
     with cols[i % 2]:
         ui.chart(charts.facet_bars(shown[name], name, FACETS[name], tz))
 st.caption(
-    "Each facet counts all matches, not only the ones shown, and lists its 10 most frequent values."
+    "Each facet counts all matches, not only the ones shown, and lists its 10 most frequent values. An "
+    "event that matches in several fields counts once: under its prompt, tool input or assistant text, "
+    "else its error, else its tool output."
     + (f" No {' or '.join(missing)} is recorded on these matches." if missing else "")
 )
 left, right = st.columns(2)
@@ -189,7 +191,7 @@ with right:
     else:
         st.dataframe(results.related_files, hide_index=True, width="stretch")
 if not results.patterns.empty:
-    st.markdown("**Names found in the matches** (functions, classes, errors)")
+    st.markdown("**Names found in the matches** (identifiers written as code, never plain words)")
     st.dataframe(results.patterns, hide_index=True, width="stretch")
 for note in results.notes:
     ui.plain(note)

@@ -27,7 +27,8 @@ from analytics.pricing import reference_cost
 from analytics.store import Store
 
 END = datetime(2025, 12, 1, tzinfo=UTC)
-PROJECTS = ["/home/dev/data-pipeline", "/home/dev/infra-tools", "/home/dev/web-shop"]
+PROJECTS = ["~/data-pipeline", "~/infra-tools", "~/web-shop"]
+"""The demo's projects as the store labels them (their paths are /home/dev/<name>, kept in cwd)."""
 SONNET, OPUS, HAIKU, EXPERIMENTAL = (
     "claude-sonnet-4-5-20250929",
     "claude-opus-4-5-20251101",
@@ -246,7 +247,8 @@ def test_sessions_last_minutes_to_two_hours(big_demo):
 def test_projects_users_and_context(big_demo):
     store, _ = big_demo
     ((projects, cwd_mismatch, emails, ids, pairs, versions, branches, terminals),) = store.rows_sql(
-        "SELECT arraySort(groupUniqArray(project)), countIf(cwd != project), uniqExact(user_email), "
+        "SELECT arraySort(groupUniqArray(project)), countIf(cwd != replaceOne(project, '~', '/home/dev') "
+        "OR repository != project), uniqExact(user_email), "
         "uniqExact(user_id), uniqExact(user_id, user_email), uniqExact(cc_version), uniqExact(git_branch), "
         "uniqExact(terminal) FROM events"
     )

@@ -6,7 +6,7 @@ import json
 import os
 import shutil
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -519,3 +519,307 @@ def test_a_later_run_replaces_a_partial_response_and_keeps_the_parent(empty_stor
     ingest_jsonl(empty_store, [tmp_path])
     assert [(r[0], r[1], r[3], r[5]) for r in requests(empty_store)] == [("msg_A", "req_A", 0, 180)]
     assert empty_store.rows_sql("SELECT count() FROM events") == [(1,)]
+
+
+# -- rule 13: durations from the timestamps ---------------------------------------------------------------
+
+DURATIONS = """
+SELECT message_id, duration_ms, duration_source FROM telemetry WHERE event = 'api_request' ORDER BY message_id
+"""
+
+
+def _response(ts: str, msg: str, parent: str | None, uuid: str, out: int = 5, text: str = "ok", **kw) -> dict:
+    return assistant(
+        ts,
+        msg,
+        f"r-{msg}",
+        usage(10, out),
+        content=[{"type": "text", "text": text}],
+        uuid=uuid,
+        parentUuid=parent,
+        **kw,
+    )
+
+
+def test_request_durations_run_from_the_prompting_line_to_the_responses_last_line(empty_store, tmp_path):
+    write(
+        tmp_path / "-home-dev-shop" / "s1.jsonl",
+        [
+            user_prompt("2025-05-01T10:00:00.000Z", "add a cart", uuid="q1"),
+            _response("2025-05-01T10:00:02.500Z", "m1", "q1", "a1"),
+            assistant(
+                "2025-05-01T10:00:04.250Z",
+                "m1",
+                "r-m1",
+                usage(10, 30),
+                uuid="a2",
+                parentUuid="a1",
+                content=[tool_use("tu1", "Bash", {"command": "pytest"})],
+            ),
+            tool_result("2025-05-01T10:00:09.000Z", "tu1", "3 passed", uuid="t1", parentUuid="a2"),
+            _response("2025-05-01T10:00:10.000Z", "m2", "t1", "b1"),
+            _response("2025-05-01T10:00:11.500Z", "m2", "b1", "b2"),
+            _response("2025-05-01T10:01:00.000Z", "m3", None, "c1"),  # no parent
+            _response("2025-05-01T10:02:00.000Z", "m4", "gone", "d1"),  # a parent not in the transcript
+            _response("2025-05-01T10:03:00.000Z", "m5", "b2", "e1"),  # an assistant line is no prompt
+            user_prompt("2025-05-01T12:00:00.000Z", "later", uuid="q2"),
+            _response("2025-05-01T11:59:59.000Z", "m6", "q2", "f1"),  # before its prompt: no duration
+            user_prompt("2025-05-01T13:00:00.000Z", "stuck", uuid="q3"),
+            _response("2025-05-01T14:00:00.001Z", "m7", "q3", "g1"),  # more than an hour: dropped
+            user_prompt("2025-05-01T15:00:00.000Z", "slow", uuid="q4"),
+            _response("2025-05-01T16:00:00.000Z", "m8", "q4", "h1"),  # exactly an hour: kept
+        ],
+    )
+    ingest_jsonl(empty_store, [tmp_path])
+    assert empty_store.rows_sql(DURATIONS) == [
+        ("m1", 4250.0, "derived"),
+        ("m2", 2500.0, "derived"),
+        ("m3", None, ""),
+        ("m4", None, ""),
+        ("m5", None, ""),
+        ("m6", None, ""),
+        ("m7", None, ""),
+        ("m8", 3_600_000.0, "derived"),
+    ]
+    assert empty_store.rows_sql(
+        "SELECT tool, duration_ms, duration_source FROM telemetry WHERE event = 'tool_result'"
+    ) == [("Bash", 4750.0, "derived")]
+
+
+def test_a_response_over_two_runs_gets_its_duration_and_text_from_both(empty_store, tmp_path):
+    path = write(
+        tmp_path / "-home-dev-shop" / "s1.jsonl",
+        [user_prompt("2025-05-01T10:00:00.000Z", "explain", uuid="q1")],
+    )
+    ingest_jsonl(empty_store, [tmp_path])  # the prompt alone
+    with path.open("a") as fh:
+        fh.write(dumps(_response("2025-05-01T10:00:03.000Z", "m1", "q1", "a1", text="First.")) + "\n")
+    os.utime(path, (5, 5))
+    ingest_jsonl(empty_store, [tmp_path])  # the response's first block
+    assert empty_store.rows_sql(DURATIONS) == [("m1", 3000.0, "derived")]
+    with path.open("a") as fh:
+        fh.write(
+            dumps(_response("2025-05-01T10:00:08.000Z", "m1", "a1", "a2", out=90, text="Second.")) + "\n"
+        )
+    os.utime(path, (6, 6))
+    ingest_jsonl(empty_store, [tmp_path])  # its last block
+    assert empty_store.rows_sql(
+        "SELECT duration_ms, text, output_tokens, ts FROM telemetry WHERE event = 'api_request'"
+    ) == [(8000.0, "First.\nSecond.", 90, datetime(2025, 5, 1, 10, 0, 8))]
+    assert empty_store.rows_sql("SELECT count() FROM events WHERE event = 'api_request'") == [(1,)]
+
+
+def test_tool_durations_below_zero_or_above_a_day_are_dropped(empty_store, tmp_path):
+    write(
+        tmp_path / "-home-dev-shop" / "s1.jsonl",
+        [
+            assistant(
+                "2025-05-01T10:00:00Z",
+                "m1",
+                "r1",
+                usage(1, 1),
+                uuid="x1",
+                content=[tool_use("tu1", "Read", {"file_path": "/a"})],
+            ),
+            tool_result("2025-05-01T09:59:59Z", "tu1", "a", uuid="t1"),  # before its tool_use
+            assistant(
+                "2025-05-01T10:00:01Z",
+                "m2",
+                "r2",
+                usage(1, 1),
+                uuid="x2",
+                content=[tool_use("tu2", "Bash", {"command": "sleep"})],
+            ),
+            tool_result("2025-05-02T10:00:01.001Z", "tu2", "done", uuid="t2"),  # a day and a millisecond
+            tool_result("2025-05-02T11:00:00Z", "tu3", "orphan", uuid="t3"),  # no tool_use
+        ],
+    )
+    ingest_jsonl(empty_store, [tmp_path])
+    assert empty_store.rows_sql(
+        "SELECT tool_use_id, tool, duration_ms, duration_source FROM telemetry WHERE event = 'tool_result' "
+        "ORDER BY tool_use_id"
+    ) == [("tu1", "Read", None, ""), ("tu2", "Bash", None, ""), ("tu3", "unknown", None, "")]
+
+
+# -- text to search ---------------------------------------------------------------------------------------
+
+
+def test_tool_outputs_and_response_texts_are_kept_for_search(empty_store, tmp_path):
+    long_output = "é" * 3999 + "xyz"
+    write(
+        tmp_path / "-home-dev-shop" / "s1.jsonl",
+        [
+            assistant(
+                "2025-05-01T10:00:00Z",
+                "m1",
+                "r1",
+                usage(1, 1),
+                uuid="x1",
+                content=[{"type": "thinking", "thinking": "hidden"}],
+            ),
+            assistant(
+                "2025-05-01T10:00:01Z",
+                "m1",
+                "r1",
+                usage(1, 1),
+                uuid="x2",
+                parentUuid="x1",
+                content=[{"type": "text", "text": "Running the tests."}],
+            ),
+            assistant(
+                "2025-05-01T10:00:02Z",
+                "m1",
+                "r1",
+                usage(1, 9),
+                uuid="x3",
+                parentUuid="x2",
+                content=[tool_use("tu1", "Bash", {"command": "pytest"})],
+            ),
+            tool_result("2025-05-01T10:00:03Z", "tu1", long_output, uuid="t1"),
+            assistant(
+                "2025-05-01T10:00:04Z",
+                "m2",
+                "r2",
+                usage(1, 1),
+                uuid="y1",
+                content=[tool_use("tu2", "Bash", {"command": "make"})],
+            ),
+            tool_result("2025-05-01T10:00:05Z", "tu2", "Exit code 2\nno rule", is_error=True, uuid="t2"),
+        ],
+    )
+    ingest_jsonl(empty_store, [tmp_path])
+    assert empty_store.rows_sql(
+        "SELECT message_id, text FROM telemetry WHERE event = 'api_request' ORDER BY message_id"
+    ) == [("m1", "Running the tests."), ("m2", "")]
+    assert empty_store.rows_sql(
+        "SELECT tool_use_id, output_text, error_text FROM telemetry WHERE event = 'tool_result' ORDER BY ts"
+    ) == [("tu1", "é" * 3999 + "x", ""), ("tu2", "Exit code 2\nno rule", "Exit code 2\nno rule")]
+    assert empty_store.rows_sql(
+        "SELECT expr, type FROM system.data_skipping_indices "
+        "WHERE database = currentDatabase() AND table = 'events' AND name = 'idx_output'"
+    ) == [("lower(output_text)", "text")]
+    assert empty_store.rows_sql(
+        "SELECT tool_use_id FROM events WHERE hasToken(lower(output_text), 'rule')"
+    ) == [("tu2",)]
+
+
+# -- ingest edges -------------------------------------------------------------------------------------------
+
+
+def test_a_whole_last_line_without_a_newline_counts_once(empty_store, tmp_path):
+    path = tmp_path / "-home-dev-shop" / "s1.jsonl"
+    path.parent.mkdir(parents=True)
+    first = dumps(assistant("2025-05-01T10:00:00Z", "m1", "r1", usage(1, 1), uuid="x1"))
+    second = dumps(assistant("2025-05-01T10:00:01Z", "m2", "r2", usage(2, 2), uuid="x2"))
+    third = dumps(assistant("2025-05-01T10:00:02Z", "m3", "r3", usage(3, 3), uuid="x3"))
+    path.write_text(first + "\n" + second)  # Claude Code has not written the newline yet
+    r1 = ingest_jsonl(empty_store, [tmp_path])
+    assert (r1.lines, r1.events, r1.torn_lines_deferred) == (2, {"api_request": 2}, 0)
+    with path.open("a") as fh:
+        fh.write("\n")  # the newline alone: nothing new
+    os.utime(path, (7, 7))
+    r2 = ingest_jsonl(empty_store, [tmp_path])
+    assert (r2.lines, r2.skipped, r2.events) == (0, {}, {})
+    with path.open("a") as fh:
+        fh.write(third + "\n")
+    os.utime(path, (8, 8))
+    r3 = ingest_jsonl(empty_store, [tmp_path])
+    assert (r3.lines, r3.skipped, r3.events) == (1, {}, {"api_request": 1})
+    assert totals(empty_store)["api_request"][:3] == (3, 6, 6)
+
+
+def test_a_newline_and_more_lines_after_a_whole_last_line_count_it_once(empty_store, tmp_path):
+    path = tmp_path / "-home-dev-shop" / "s1.jsonl"
+    path.parent.mkdir(parents=True)
+    first = dumps(assistant("2025-05-01T10:00:00Z", "m1", "r1", usage(1, 1), uuid="x1"))
+    second = dumps(assistant("2025-05-01T10:00:01Z", "m2", "r2", usage(2, 2), uuid="x2"))
+    path.write_bytes(first.encode())
+    assert ingest_jsonl(empty_store, [tmp_path]).lines == 1
+    with path.open("ab") as fh:
+        fh.write(b"\r\n" + second.encode() + b"\n")
+    os.utime(path, (7, 7))
+    again = ingest_jsonl(empty_store, [tmp_path])
+    assert (again.lines, again.skipped, again.events) == (1, {}, {"api_request": 1})
+    assert totals(empty_store)["api_request"][:3] == (2, 3, 3)
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        '{"type":"assistant","message":{"content":[{"type":"text","text":"a } ] \\" {"}',  # cut inside an object
+        '{"type":"user","message":{"content":"a closing brace } inside',  # cut inside a string
+        '{"type":"user","message":{"content":"ends with an escape \\',
+    ],
+)
+def test_a_torn_last_line_is_left_for_the_next_run(empty_store, tmp_path, tail):
+    path = tmp_path / "-home-dev-shop" / "s1.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        dumps(assistant("2025-05-01T10:00:00Z", "m1", "r1", usage(1, 1), uuid="x1")) + "\n" + tail
+    )
+    report = ingest_jsonl(empty_store, [tmp_path])
+    assert (report.lines, report.torn_lines_deferred, report.skipped) == (1, 1, {})
+
+
+def test_token_counts_above_a_billion_skip_the_line_as_out_of_range(empty_store, tmp_path):
+    wrapped = assistant("2025-05-01T10:00:00Z", "m1", "r1", usage(1, 1), uuid="x1")
+    wrapped["message"]["usage"]["input_tokens"] = 18446744073709551615
+    above = assistant("2025-05-01T10:00:01Z", "m2", "r2", usage(1, 1_000_000_001), uuid="x2")
+    split = assistant(
+        "2025-05-01T10:00:02Z", "m3", "r3", usage(1, 1, 0, 10, w5=2_000_000_000, w1h=0), uuid="x3"
+    )
+    at_bound = assistant("2025-05-01T10:00:03Z", "m4", "r4", usage(1_000_000_000, 1), uuid="x4")
+    write(tmp_path / "-home-dev-shop" / "s1.jsonl", [wrapped, above, split, at_bound])
+    report = ingest_jsonl(empty_store, [tmp_path])
+    assert report.skipped == {"out_of_range": 3}
+    assert totals(empty_store)["api_request"][:3] == (1, 1_000_000_000, 1)
+
+
+def test_an_invalid_utf8_byte_in_a_text_keeps_the_lines_usage(empty_store, tmp_path):
+    line = (
+        dumps(
+            assistant(
+                "2025-05-01T10:00:00Z",
+                "m1",
+                "r1",
+                usage(7, 8),
+                uuid="x1",
+                content=[{"type": "text", "text": "caf\u00e9 NUL"}],
+            )
+        )
+        .encode()
+        .replace(b"\\u00e9", b"\xe9")
+    )  # a Latin-1 byte, as a careless writer puts it
+    prompt = dumps(user_prompt("2025-05-01T09:59:00Z", "na\u00efve", uuid="q1")).encode()
+    prompt = prompt.replace(b"\\u00ef", b"\xef\xbf")  # a UTF-8 sequence cut short
+    path = tmp_path / "-home-dev-shop" / "s1.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(prompt + b"\n" + line + b"\n")
+    report = ingest_jsonl(empty_store, [tmp_path])
+    assert (report.skipped, report.events) == ({}, {"api_request": 1, "user_prompt": 1})
+    assert totals(empty_store)["api_request"][:3] == (1, 7, 8)
+    assert empty_store.rows_sql("SELECT event, text FROM telemetry ORDER BY ts") == [
+        ("user_prompt", "na\ufffdve"),
+        ("api_request", "caf\ufffd NUL"),
+    ]
+
+
+def test_json_nested_ten_thousand_levels_deep_keeps_the_lines_usage(empty_store, tmp_path):
+    deep = assistant(
+        "2025-05-01T10:00:00Z",
+        "m1",
+        "r1",
+        usage(11, 12),
+        uuid="x1",
+        content=[tool_use("tu1", "Write", {"file_path": "/deep.json", "content": "x"})],
+    )
+    line = dumps(deep).replace('"content":"x"', '"content":' + "[" * 10_000 + "]" * 10_000)
+    result = dumps(tool_result("2025-05-01T10:00:01Z", "tu1", "written", uuid="t1"))
+    write(tmp_path / "-home-dev-shop" / "s1.jsonl", [line, result, "{" * 5000 + "}" * 4999])
+    report = ingest_jsonl(empty_store, [tmp_path])
+    assert report.skipped == {"malformed_json": 1}  # deep and broken: still malformed, counted once
+    assert report.lines == 3
+    assert totals(empty_store)["api_request"][:3] == (1, 11, 12)
+    assert empty_store.rows_sql("SELECT tool, text FROM telemetry WHERE event = 'tool_result'") == [
+        ("Write", "/deep.json")
+    ]

@@ -3,9 +3,10 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
-from apptest_helpers import charts, frames_with, metric, page, page_filters
+from apptest_helpers import charts, frames_with, insert_events, metric, page, page_filters
 
 from analytics import search
+from ui.components import literal
 
 WORD = "refactor"  # demo prompt template: "refactor {N} in {F} so it is easier to test"
 INJECTIONS = ["' OR 1=1 --", "<script>alert(1)</script>", "{q:String}", "\\", "\\\\", "%", "_"]
@@ -41,14 +42,21 @@ def test_query_finds_the_word_and_numbers_match_the_analytics(app_on_demo, demo_
     assert context["offset"].tolist() == [c.offset for c in expected.hits[0].context]
     assert context.loc[context["offset"] == 0, "text"].tolist() == [expected.hits[0].text]
 
-    # facets: counts by project and day as bar charts, by session as a table
+    # facets: counts by field, project and day as bar charts, by session as a table
     shown = charts(at)
     for name, title in (("project", "Which projects match?"), ("day", "On which days?")):
         _, (bars,) = shown[title]
         pd.testing.assert_frame_equal(bars[["value", "hits"]], expected.facet(name), check_dtype=False)
     assert expected.facet("project")["hits"].sum() == expected.total  # every match has one project
-    (sessions_facet,) = frames_with(at, "value", "hits")
+    _, (by_field,) = shown["In which fields?"]
+    assert by_field[["value", "hits"]].values.tolist() == [["prompts", expected.total]]
+    (sessions_facet,) = [f for f in frames_with(at, "value", "hits") if "kind" not in f.columns]
     assert sessions_facet["hits"].tolist() == expected.facet("session")["hits"].tolist()
+
+    # names found: identifiers written as code only, the same as the analytics finds
+    (names,) = frames_with(at, "kind", "value", "count", "hits")
+    pd.testing.assert_frame_equal(names, expected.patterns, check_dtype=False)
+    assert set(names["kind"]) <= set(search.NAME_KINDS) and "in" not in set(names["value"])
 
 
 def test_suggested_query_button_sets_the_query(app_on_demo, demo_store):
@@ -158,3 +166,64 @@ def test_empty_store_says_so(app_on_empty):
     assert not at.exception
     assert len(at.info) == 1 and "the store is empty" in at.info[0].value
     assert not at.metric
+
+
+def test_the_whole_conversation_is_searched_with_readable_fields(app_on_empty):
+    store = app_on_empty
+    ts = datetime.now(UTC) - timedelta(hours=2)
+    insert_events(
+        store,
+        [
+            dict(
+                ts=ts, event="user_prompt", session_id="s1", event_id="p1", seq=1, project="/x", text="why?"
+            ),
+            dict(
+                ts=ts + timedelta(seconds=5),
+                event="api_request",
+                session_id="s1",
+                event_id="a1",
+                seq=2,
+                project="/x",
+                model="claude-sonnet-4-5",
+                text="I will run **pytest** on `tests/test_cart.py`, which we fixed.",
+            ),
+            dict(
+                ts=ts + timedelta(seconds=9),
+                event="tool_result",
+                session_id="s1",
+                event_id="t1",
+                seq=3,
+                project="/x",
+                tool="Bash",
+                success=1,
+                text="make check",
+                output_text="==== 3 passed (pytest 8.3) ====",
+            ),
+        ],
+    )
+    at = page("search", q="pytest").run()
+    assert not at.exception
+    assert at.pills(key="fields").value == list(search.FIELDS)
+    assert [at.pills(key="fields").format_func(f) for f in search.FIELDS] == [
+        "prompts",
+        "tool inputs",
+        "assistant text",
+        "tool output",
+        "errors",
+    ]
+    table = hits_of(at)
+    assert table[["field", "text"]].values.tolist() == [
+        ["assistant", "I will run **«pytest»** on `tests/test_cart.py`, which we fixed."],
+        ["tool_output", "==== 3 passed («pytest» 8.3) ===="],
+    ]
+    assert metric(at, "Matching events").value == "2"
+    _, (by_field,) = charts(at)["In which fields?"]
+    assert by_field[["value", "hits"]].values.tolist() == [["assistant text", 1], ["tool output", 1]]
+    (context,) = frames_with(at, "offset", "output_text", "error_text")
+    assert context["output_text"].tolist() == ["", "", "==== 3 passed (pytest 8.3) ===="]
+    (names,) = frames_with(at, "kind", "value", "count", "hits")
+    assert names[["kind", "value"]].values.tolist() == [["file", "tests/test_cart.py"]]
+    suggestions = [b.label for b in at.button if b.key and b.key.startswith("suggest_")]
+    assert suggestions == [literal("pytest test_cart.py")]  # button labels are Markdown: escaped
+    at.pills(key="fields").set_value(["prompt", "tool_input", "error"]).run()
+    assert len(at.info) == 1 and "No event matches" in at.info[0].value

@@ -11,14 +11,20 @@ from hypothesis import strategies as st
 
 from analytics.filters import Filters
 from analytics.search import (
+    FIELD_LABELS,
+    FIELD_WEIGHTS,
+    FIELDS,
     _py_pattern,
     _re2_pattern,
     _sql,
-    find_patterns,
+    find_names,
+    find_names_in,
     highlight,
     match_params,
     parse_query,
+    read_fields,
     search,
+    suggest_queries,
     tokens_of,
 )
 
@@ -167,9 +173,11 @@ def test_refinement_files_patterns_suggestions(corpus):
     ]
     assert res.patterns.to_dict("records") == [
         {"kind": "error", "value": "ValueError", "count": 1, "hits": 1},
+        {"kind": "file", "value": "auth.py", "count": 1, "hits": 1},
         {"kind": "function", "value": "login", "count": 1, "hits": 1},
+        {"kind": "file", "value": "tests/test_login.py", "count": 1, "hits": 1},
     ]
-    assert res.suggestions == ("login ValueError", "auth.py")
+    assert res.suggestions == ("login ValueError", "login auth.py", "login test_login.py", "auth.py")
 
 
 @pytest.mark.parametrize(
@@ -200,7 +208,7 @@ def test_user_text_finds_only_the_literal(corpus, query, mode, expected):
     assert corpus.rows_sql("SELECT count() FROM events")[0][0] == len(CORPUS) + len(LITERALS)
 
 
-def test_index_is_used_by_both_branches(corpus):
+def test_index_is_used_by_every_branch(corpus):
     params = match_params(parse_query("login"), "tokens")
     plan = "\n".join(
         r[0]
@@ -211,12 +219,11 @@ def test_index_is_used_by_both_branches(corpus):
             ref=WINDOW.end.replace(tzinfo=None),
             limit=10,
             half_life_days=7.0,
-            w_prompt=1.0,
-            w_tool=0.6,
-            w_error=0.8,
+            weighted_fields=["prompt", "tool_input", "error"],
+            weights=[1.0, 0.6, 0.8],
         )
     )
-    assert "Name: idx_text" in plan and "Name: idx_error" in plan
+    assert "Name: idx_text" in plan and "Name: idx_error" in plan and "Name: idx_output" in plan
     assert 'tokens: ["login"]' in plan
 
 
@@ -264,8 +271,8 @@ def test_match_params_tokens():
     assert match_params(["100%_X\\"], "substring")["like"] == "%100\\%\\_x\\\\%"
 
 
-def test_find_patterns_and_highlight():
-    frame = find_patterns(["def load(x): raise KeyError", "class Store: pass", "KeyError again"])
+def test_find_names_and_highlight():
+    frame = find_names(["def load(x): raise KeyError", "class Store: pass", "KeyError again"])
     assert frame.to_dict("records") == [
         {"kind": "error", "value": "KeyError", "count": 2, "hits": 2},
         {"kind": "class", "value": "Store", "count": 1, "hits": 1},
@@ -336,3 +343,233 @@ def test_mark_spans_and_plain_tables(corpus):
 
     long = replace(res.hits[0], text_offset=5, text_length=500)
     assert marked_snippet(long).startswith("…") and marked_snippet(long).endswith("…")
+
+
+# -- the whole conversation ------------------------------------------------------------
+
+
+CONVERSATION = [
+    ev("cp", "s9", DAY, "user_prompt", project="/w", text="why does the suite fail?"),
+    ev(
+        "ca",
+        "s9",
+        DAY + 1,
+        "api_request",
+        project="/w",
+        model="claude-sonnet-4-5",
+        text="I will run pytest on `tests/test_cart.py` to see which test fails.",
+    ),
+    ev("ct", "s9", DAY + 2, "tool_result", project="/w", tool="Bash", success=1, text="make check"),
+]
+
+
+def test_assistant_text_is_searched_and_labelled(empty_store):
+    insert(empty_store, CONVERSATION)
+    res = search(empty_store, "pytest", WINDOW)
+    assert [(h.event_id, h.field, h.event, h.model) for h in res.hits] == [
+        ("ca", "assistant", "api_request", "claude-sonnet-4-5")
+    ]
+    assert res.hits[0].spans == ((11, 17),)
+    assert res.hits[0].relevance == pytest.approx(0.7 * math.log(2))
+    assert res.facet("field").to_dict("records") == [{"value": "assistant", "hits": 1}]
+    assert search(empty_store, "pytest", WINDOW, fields=("prompt", "tool_input", "error")).total == 0
+    assert [h.event_id for h in search(empty_store, "suite", WINDOW, fields=("assistant",)).hits] == []
+    assert res.patterns.to_dict("records") == [
+        {"kind": "file", "value": "tests/test_cart.py", "count": 1, "hits": 1}
+    ]
+
+
+def test_read_fields_splits_commas_and_keeps_the_unknown_apart():
+    assert read_fields(["prompt,error", "error", " tool_output ", "", "body"]) == (
+        ("prompt", "error", "tool_output"),
+        ("body",),
+    )
+    assert read_fields([]) == ((), ())
+    assert FIELDS == ("prompt", "tool_input", "assistant", "tool_output", "error")
+    assert set(FIELD_LABELS) == set(FIELDS) == set(FIELD_WEIGHTS)
+
+
+# -- names found: identifiers written as code, never prose ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the words the old rule took from prose ("function for", "class which", "vs", "doesn")
+        ("This function for parsing vs the class which doesn't work, for which we have no fix.", []),
+        ("Which is better vs. that? It doesn't matter, e.g. for U.S. users, and/or input/output.", []),
+        ("The APIs and PRs are fine; OK, TODO, HTTP and JSON are acronyms, not names.", []),
+        (
+            "Which file? `pytest -x` says KeyError in src/app.py, vs load_data",
+            [
+                ("name", "pytest"),
+                ("flag", "-x"),
+                ("error", "KeyError"),
+                ("file", "src/app.py"),
+                ("name", "load_data"),
+            ],
+        ),
+        (
+            "Call `load_search` from search.py; it returns SearchResults, not a dict (see useState).",
+            [("name", "load_search"), ("file", "search.py"), ("name", "SearchResults"), ("name", "useState")],
+        ),
+        (
+            "def parse_row(line): raise ValueError  # class Store: pass; function render() {}",
+            [("function", "parse_row"), ("error", "ValueError"), ("class", "Store"), ("function", "render")],
+        ),
+        (
+            "Run it with --dry-run or -rf; a well-known 5-ish -- thing -> done",
+            [("flag", "--dry-run"), ("flag", "-rf")],
+        ),
+        (
+            "see /work/main/analytics/api.py. and ~/.bashrc, ./setup.py, /usr/bin/env and https://example.com/a/b.py",
+            [
+                ("file", "/work/main/analytics/api.py"),
+                ("file", "~/.bashrc"),
+                ("file", "./setup.py"),
+                ("file", "/usr/bin/env"),
+            ],
+        ),
+        (
+            "os.path.join failed with pandas.errors.ParserError in __init__ (MAX_TERMS, _private, _emphasis_)",
+            [
+                ("name", "os.path.join"),
+                ("error", "pandas.errors.ParserError"),
+                ("name", "__init__"),
+                ("name", "MAX_TERMS"),
+                ("name", "_private"),
+            ],
+        ),
+        ("use `the` and `for` but `git status` and `npm`", [("name", "git"), ("name", "npm")]),
+        ("line one\\nTraceback in\\nload_data", [("name", "load_data")]),
+    ],
+)
+def test_names_are_identifiers_written_as_code(text, expected):
+    assert find_names_in(text) == expected
+
+
+def test_names_and_suggestions_skip_prose_in_mixed_texts():
+    texts = [
+        "I think the test for which we need a fix doesn't run: `pytest -k test_refund` raises KeyError.",
+        "Which one? The KeyError comes from webhooks.handle_event in src/payments/webhooks.py vs the old code.",
+        "for the record, which is fine, vs nothing else",
+    ]
+    names = find_names(texts)
+    assert names.to_dict("records") == [
+        {"kind": "error", "value": "KeyError", "count": 2, "hits": 2},
+        {"kind": "flag", "value": "-k", "count": 1, "hits": 1},
+        {"kind": "name", "value": "pytest", "count": 1, "hits": 1},
+        {"kind": "file", "value": "src/payments/webhooks.py", "count": 1, "hits": 1},
+        {"kind": "name", "value": "test_refund", "count": 1, "hits": 1},
+        {"kind": "name", "value": "webhooks.handle_event", "count": 1, "hits": 1},
+    ]
+    files = pd.DataFrame({"path": ["/repo/src/payments/webhooks.py", "/repo/README.md"]})
+    assert suggest_queries("refund", ("refund",), names, files) == (
+        "refund KeyError",
+        "refund pytest",
+        "refund webhooks.py",
+        "webhooks.py",
+        "README.md",
+        "test_refund",
+        "webhooks.handle_event",
+    )
+    prose = {"i", "think", "the", "test", "for", "which", "we", "need", "fix", "doesn", "vs", "one", "record"}
+    assert not prose & {
+        w.casefold() for q in suggest_queries("refund", ("refund",), names, files) for w in q.split()
+    }
+    assert find_names([]).empty and list(find_names([]).columns) == ["kind", "value", "count", "hits"]
+
+
+OUTPUTS = [
+    ev("op", "s8", DAY, "user_prompt", project="/o", text="run the checks"),
+    ev(
+        "o1",
+        "s8",
+        DAY + 1,
+        "tool_result",
+        project="/o",
+        tool="Bash",
+        success=1,
+        text="make check",
+        output_text="platform linux -- Python 3.11, pytest-8.3.2\n3 passed in 0.12s",
+    ),
+    ev(
+        "o2",
+        "s8",
+        DAY + 2,
+        "tool_result",
+        project="/o",
+        tool="Bash",
+        success=1,
+        text="pytest -q",
+        output_text="pytest: 1 passed",
+    ),
+    ev(
+        "o3",
+        "s8",
+        DAY + 3,
+        "tool_result",
+        project="/o",
+        tool="Bash",
+        success=0,
+        text="tox",
+        output_text="pytest not installed",
+        error_text="pytest not installed",
+    ),
+]
+
+
+def test_tool_output_is_searched_after_the_input_and_the_error(empty_store):
+    insert(empty_store, OUTPUTS)
+    res = search(empty_store, "pytest", WINDOW, context=1)
+    assert sorted((h.event_id, h.field) for h in res.hits) == [
+        ("o1", "tool_output"),  # only its output says pytest
+        ("o2", "tool_input"),  # its input does too: one hit, under the input
+        ("o3", "error"),  # its error does too: one hit, under the error
+    ]
+    o1 = next(h for h in res.hits if h.event_id == "o1")
+    assert o1.text == "platform linux -- Python 3.11, pytest-8.3.2\n3 passed in 0.12s"
+    assert o1.spans == ((31, 37),) and o1.relevance == pytest.approx(0.4 * math.log(2))
+    assert [(c.offset, c.event_id, c.output_text) for c in o1.context] == [
+        (-1, "op", ""),
+        (0, "o1", "platform linux -- Python 3.11, pytest-8.3.2\n3 passed in 0.12s"),
+        (1, "o2", "pytest: 1 passed"),
+    ]
+    assert res.facet("field").to_dict("records") == [
+        {"value": "error", "hits": 1},
+        {"value": "tool_input", "hits": 1},
+        {"value": "tool_output", "hits": 1},
+    ]
+    only_output = search(empty_store, "pytest", WINDOW, fields=("tool_output",))
+    assert sorted((h.event_id, h.field) for h in only_output.hits) == [
+        ("o1", "tool_output"),
+        ("o2", "tool_output"),
+        ("o3", "tool_output"),
+    ]
+    assert (
+        search(empty_store, "pytest", WINDOW, fields=("prompt", "tool_input", "assistant", "error")).total
+        == 2
+    )
+    assert search(empty_store, "passed", WINDOW, fields=("tool_output",), mode="substring").total == 2
+    assert search(empty_store, "Python 3.11", WINDOW).hits[0].field == "tool_output"
+
+
+def test_a_directory_is_suggested_by_its_whole_path_not_a_plain_word():
+    names = find_names(
+        ["cd /Users/me/project && ls ~/work/.gitignore /srv/app/Makefile src/cart_utils/app.py"]
+    )
+    assert list(names["value"]) == [
+        "/Users/me/project",
+        "/srv/app/Makefile",
+        "src/cart_utils/app.py",
+        "~/work/.gitignore",
+    ]
+    files = pd.DataFrame({"path": ["/repo/docs", "/repo/src/test_cart"]})
+    assert suggest_queries("ls", ("ls",), names, files) == (
+        "ls /Users/me/project",
+        "ls /srv/app/Makefile",
+        "ls app.py",
+        "/repo/docs",
+        "test_cart",
+        ".gitignore",
+    )

@@ -181,6 +181,64 @@ def test_ensure_schema_is_idempotent(store):
     assert store.rows_sql("SELECT count() FROM telemetry") == [(0,)]
 
 
+V4_COLUMNS = (
+    "    repository String,\n",
+    "    duration_source LowCardinality(String),\n",
+    "    output_text String,\n",
+)
+V4_INDEX = "    INDEX idx_output lower(output_text) TYPE text(tokenizer = splitByNonAlpha) GRANULARITY 1,\n"
+
+
+def _events_ddl(version: int) -> str:
+    """The events table as schema version ``version`` (2 or 3) made it."""
+    ddl = (SQL_DIR / "schema" / "01_events.sql").read_text()
+    for line in (*V4_COLUMNS, V4_INDEX):
+        assert line in ddl
+        ddl = ddl.replace(line, "")
+    if version == 2:  # no hidden flag, no block number settings
+        ddl = ddl.replace("    hidden UInt8 DEFAULT 0,\n", "").split("SETTINGS enable_block_number_column")[0]
+    return ddl
+
+
+def _make_version_3(store: Store) -> None:
+    """Turn a store into what schema version 3 left: its events table, stage table and views, its rows as
+    that ingest wrote them (project = each line's cwd, no request durations, no texts or outputs), no
+    tables of version 4, and meta saying version 3."""
+    store.command_sql("RENAME TABLE events TO events_v4")
+    store.command_sql(_events_ddl(3))
+    store.command_sql(
+        "INSERT INTO events SELECT * EXCEPT (repository, duration_source, output_text) REPLACE ("
+        "if(source = 'jsonl', cwd, project) AS project, version % 281474976710656 AS version, "
+        "if(event = 'api_request', NULL, duration_ms) AS duration_ms, if(event = 'api_request', '', text) AS text"
+        ") FROM events_v4"
+    )
+    store.command_sql("DROP TABLE events_v4")
+    parsed = (SQL_DIR / "schema" / "11_ingest_parsed.sql").read_text()
+    parsed = parsed.replace("    parent_uuid String,\n", "").replace("    request_key String,\n", "")
+    for table in ("ingest_parsed", "ingest_events", "ingest_chunks", "transcript_lines", "project_dirs"):
+        store.command_sql(f"DROP TABLE IF EXISTS {table}")
+    store.command_sql(parsed)
+    for view in ("telemetry", "source_events", "otel_request_keys"):
+        store.command_sql(f"DROP VIEW IF EXISTS {view}")
+    store.command_sql(
+        "CREATE VIEW telemetry AS SELECT *, if(user_email != '', user_email, if(user_id != '', user_id, 'local')) "
+        "AS user FROM events WHERE hidden = 0"
+    )
+    store.command_sql("DELETE FROM meta WHERE startsWith(key, 'ddl:')")
+    store.insert_rows("meta", [["schema_version", "3"]], ["key", "value"])
+
+
+def _columns(store: Store, table: str) -> list[str]:
+    return [
+        name
+        for (name,) in store.rows_sql(
+            "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = {t:String} "
+            "ORDER BY position",
+            t=table,
+        )
+    ]
+
+
 def test_a_version_2_store_is_migrated_and_its_rows_stay_replaceable(store, tmp_path: Path):
     """A store made before the ``hidden`` flag keeps its rows, and a partial response stored then is
     replaced by its final version (through the swap that needs the migrated table's settings)."""
@@ -189,34 +247,73 @@ def test_a_version_2_store_is_migrated_and_its_rows_stay_replaceable(store, tmp_
     lines = TRANSCRIPT.splitlines(keepends=True)
     (project / "sess-x.jsonl").write_text("".join(lines[:2]))  # the response's first block: 5 output tokens
     ingest_jsonl(store, [tmp_path / "projects"])
-    # Rebuild `events` as version 2 made it: no hidden column, no block number settings.
-    v2 = (SQL_DIR / "schema" / "01_events.sql").read_text()
-    v2 = v2.replace("    hidden UInt8 DEFAULT 0,\n", "").split("SETTINGS enable_block_number_column")[0]
-    store.command_sql("RENAME TABLE events TO events_v3")
-    store.command_sql(v2)
-    store.command_sql("INSERT INTO events SELECT * EXCEPT hidden FROM events_v3")
-    store.command_sql("DROP TABLE events_v3")
+    store.command_sql("RENAME TABLE events TO events_v4")
+    store.command_sql(_events_ddl(2))
+    store.command_sql(
+        "INSERT INTO events SELECT * EXCEPT (hidden, repository, duration_source, output_text) FROM events_v4"
+    )
+    store.command_sql("DROP TABLE events_v4")
     store.insert_rows("meta", [["schema_version", "2"]], ["key", "value"])
-    assert store.rows_sql(
-        "SELECT count() FROM system.columns "
-        "WHERE database = currentDatabase() AND table = 'events' AND name = 'hidden'"
-    ) == [(0,)]
+    assert "hidden" not in _columns(store, "events")
 
     store.ensure_schema()
-    assert store.rows_sql(
-        "SELECT count() FROM system.columns "
-        "WHERE database = currentDatabase() AND table = 'events' AND name = 'hidden'"
-    ) == [(1,)]
+    assert _columns(store, "events")[-2:] == ["ingested_at", "hidden"]
     assert store.rows_sql(
         "SELECT sum(output_tokens), count() FROM telemetry WHERE event = 'api_request'"
     ) == [(5, 1)]
     (project / "sess-x.jsonl").write_text(TRANSCRIPT)  # its last block appended: 80 output tokens
     report = ingest_jsonl(store, [tmp_path / "projects"])
-    assert report.dedup["already_in_store"] == 1
+    assert report.dedup["already_in_store"] == 2  # the migration forgot the offsets: the file is read whole
     assert store.rows_sql(
         "SELECT sum(output_tokens), count() FROM telemetry WHERE event = 'api_request'"
     ) == [(80, 1)]
     assert store.rows_sql("SELECT count() FROM events WHERE event = 'api_request'") == [(1,)]
+
+
+def test_a_version_3_store_is_migrated_and_its_rows_get_the_new_fields_once(store, tmp_path: Path):
+    """Version 3 to 4: new columns and views, labels and repositories for the stored rows at once, and at
+    the next ingest the transcripts read again, their rows replacing (never adding to) the stored ones."""
+    project = tmp_path / "projects" / "-w-p"
+    project.mkdir(parents=True)
+    (project / "sess-x.jsonl").write_text(TRANSCRIPT)
+    ingest_jsonl(store, [tmp_path / "projects"])
+    store.insert_df(
+        "events", EVENTS.head(1).assign(source="demo", event_id="demo:1:0", project="/home/dev/shop")
+    )
+    _make_version_3(store)
+    assert "repository" not in _columns(store, "events")
+    assert store.rows_sql("SELECT count() FROM ingest_files WHERE kind = 'jsonl'") == [(1,)]
+
+    store.ensure_schema()
+    fresh = (SQL_DIR / "schema" / "01_events.sql").read_text()
+    store.command_sql(fresh.replace("CREATE TABLE IF NOT EXISTS events", "CREATE TABLE events_fresh"))
+    assert _columns(store, "events") == _columns(store, "events_fresh")  # `INSERT ... SELECT *` stays right
+    assert _columns(store, "ingest_events") == _columns(store, "events_fresh")
+    assert store.rows_sql("SELECT value FROM meta FINAL WHERE key = 'schema_version'") == [(SCHEMA_VERSION,)]
+    assert store.rows_sql(
+        "SELECT source, event, project, repository, duration_source FROM telemetry ORDER BY source, event"
+    ) == [
+        ("demo", "api_request", "~/shop", "~/shop", ""),
+        ("jsonl", "api_request", "/w/p", "/w/p", ""),
+        ("jsonl", "user_prompt", "/w/p", "/w/p", ""),
+    ]
+    assert store.rows_sql("SELECT count() FROM ingest_files WHERE kind = 'jsonl'") == [(0,)]
+
+    report = ingest_jsonl(store, [tmp_path / "projects"])  # the transcript is unchanged
+    assert (report.files_read, report.dedup["already_in_store"]) == (1, 2)
+    assert report.new_events == {"api_request": 0, "user_prompt": 0}
+    assert store.rows_sql(
+        "SELECT event, project, repository, duration_ms, duration_source, text, output_tokens FROM telemetry "
+        "WHERE source = 'jsonl' ORDER BY event"
+    ) == [
+        ("api_request", "/w/p", "/w/p", 4000.0, "derived", "Looking\nThere are 12.", 80),
+        ("user_prompt", "/w/p", "/w/p", None, "", "Count the tests\tplease", 0),
+    ]
+    assert store.rows_sql("SELECT count(), countIf(hidden = 1) FROM events WHERE source = 'jsonl'") == [
+        (2, 0)
+    ]
+    again = ingest_jsonl(store, [tmp_path / "projects"])
+    assert again.files_read == 0
 
 
 def _anon_mib() -> int:
@@ -432,12 +529,12 @@ TRANSCRIPT = (
         [
             '{"type":"user","uuid":"u-1","sessionId":"sess-x","timestamp":"2025-10-01T09:00:00.000Z","cwd":"/w/p",'
             '"version":"2.0.14","gitBranch":"main","message":{"role":"user","content":"Count the tests\\tplease"}}',
-            '{"type":"assistant","uuid":"a-1","sessionId":"sess-x","timestamp":"2025-10-01T09:00:03.000Z","cwd":"/w/p",'
+            '{"type":"assistant","uuid":"a-1","parentUuid":"u-1","sessionId":"sess-x","timestamp":"2025-10-01T09:00:03.000Z","cwd":"/w/p",'
             '"version":"2.0.14","gitBranch":"main","requestId":"req_1","message":{"id":"msg_1",'
             '"model":"claude-sonnet-4-5-20250929","role":"assistant","content":[{"type":"text","text":"Looking"}],'
             '"usage":{"input_tokens":1000,"output_tokens":5,"cache_read_input_tokens":2000,'
             '"cache_creation_input_tokens":400}}}',
-            '{"type":"assistant","uuid":"a-2","sessionId":"sess-x","timestamp":"2025-10-01T09:00:04.000Z","cwd":"/w/p",'
+            '{"type":"assistant","uuid":"a-2","parentUuid":"a-1","sessionId":"sess-x","timestamp":"2025-10-01T09:00:04.000Z","cwd":"/w/p",'
             '"version":"2.0.14","gitBranch":"main","requestId":"req_1","message":{"id":"msg_1",'
             '"model":"claude-sonnet-4-5-20250929","role":"assistant","content":[{"type":"text","text":"There are 12."}],'
             '"usage":{"input_tokens":1000,"output_tokens":80,"cache_read_input_tokens":2000,'

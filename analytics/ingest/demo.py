@@ -15,7 +15,8 @@ API request each) and finally to events with ``np.repeat`` and index
 arithmetic. Nothing loops per event in Python, and rows are yielded in chunks
 of at most :data:`CHUNK_ROWS`, so memory stays bounded for any ``n_events``.
 
-What the rows hold (beyond the ids, who / where columns and ``version = 1``):
+What the rows hold (beyond the ids, who / where columns and ``version = 1``;
+``project`` and ``repository`` are labels, ``cwd`` the full path):
 
 * ``user_prompt``: ``text`` (the prompt), ``attrs['prompt_length']``.
 * ``api_request``: ``model``, tokens, ``cost_usd`` from
@@ -23,7 +24,8 @@ What the rows hold (beyond the ids, who / where columns and ``version = 1``):
   'unpriced' for ``claude-experimental-x``), ``duration_ms``, ``ttft_ms``,
   ``attempt`` (1, or 1 + the failed tries of the api_error before it),
   ``success = 1``, ``query_source`` ('repl_main_thread', 'subagent', or
-  'topic_detection' / 'bash_prefix' for quick Haiku calls).
+  'topic_detection' / 'bash_prefix' for quick Haiku calls). Durations, here
+  and below, have ``duration_source`` 'reported' (as OpenTelemetry's).
 * ``api_error``: ``model``, ``status_code`` (0 for timeouts and connection
   errors), ``error_text``, ``error_type`` as ``cc_error_type`` gives it,
   ``attempt`` 1-4, ``duration_ms`` (time lost), ``success = 0``. About one in
@@ -33,10 +35,11 @@ What the rows hold (beyond the ids, who / where columns and ``version = 1``):
   'user_permanent') or 'reject' ('user_reject'; the prompt stops there).
 * ``tool_result``: ``tool``, ``tool_use_id``, ``text`` (paths, commands,
   patterns), ``success``, ``duration_ms``; failures carry ``error_type``
-  'tool_error' or 'user_rejected' and an ``error_text``.
+  'tool_error' or 'user_rejected' and an ``error_text``, which is also their
+  ``output_text``.
 * Subagent (Task) rows: ``is_sidechain = 1`` and an ``agent_id``.
 
-Determinism: the output depends only on ``(n_events, seed, days, end)``; with
+Determinism: the output depends only on ``(n_events, seed, days, end, labels)``; with
 a fixed ``end`` two runs give byte-identical tables. Event ids are
 ``demo:<seed>:<n>``, so loading the same seed again replaces the earlier demo
 rows in the ReplacingMergeTree instead of adding to them.
@@ -47,7 +50,7 @@ from __future__ import annotations
 import json
 import string
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -82,6 +85,7 @@ EVENTS_SCHEMA = pa.schema(
         ("event_id", pa.string()),
         ("seq", pa.uint64()),
         ("project", pa.string()),
+        ("repository", pa.string()),
         ("cwd", pa.string()),
         ("git_branch", pa.string()),
         ("user_id", pa.string()),
@@ -101,6 +105,7 @@ EVENTS_SCHEMA = pa.schema(
         ("cost_usd", pa.float64()),
         ("cost_source", pa.string()),
         ("duration_ms", pa.float64()),
+        ("duration_source", pa.string()),
         ("ttft_ms", pa.float64()),
         ("status_code", pa.uint16()),
         ("attempt", pa.uint16()),
@@ -112,6 +117,7 @@ EVENTS_SCHEMA = pa.schema(
         ("error_type", pa.string()),
         ("error_text", pa.string()),
         ("text", pa.string()),
+        ("output_text", pa.string()),
         ("attrs", pa.map_(pa.string(), pa.string())),
         ("version", pa.uint64()),
     ]
@@ -601,9 +607,13 @@ class _Plan:
     release_ms: np.ndarray
     user_lag_ms: np.ndarray
     vocabs: _Vocabs
+    project_labels: pa.Array  # [project]
+    repository_labels: pa.Array  # [project]
 
 
-def _plan(rng: np.random.Generator, seed: int, days: int, end: datetime) -> _Plan:
+def _plan(
+    rng: np.random.Generator, seed: int, days: int, end: datetime, labels: Mapping[str, tuple[str, str]]
+) -> _Plan:
     end_ms = int(end.timestamp() * 1000)
     start_ms = end_ms - days * 86_400_000
     first_hour = start_ms // 3_600_000 * 3_600_000
@@ -636,6 +646,12 @@ def _plan(rng: np.random.Generator, seed: int, days: int, end: datetime) -> _Pla
         release_ms=release.astype(np.int64),
         user_lag_ms=team.lag_ms,
         vocabs=_vocabs(),
+        project_labels=pa.array(
+            [labels.get(p["path"], (p["path"], p["path"]))[0] for p in _PROJECTS], pa.string()
+        ),
+        repository_labels=pa.array(
+            [labels.get(p["path"], (p["path"], p["path"]))[1] for p in _PROJECTS], pa.string()
+        ),
     )
 
 
@@ -1282,6 +1298,7 @@ _EVENT_VOCAB = pa.array(EVENT_TYPES, pa.string())
 _VERSION_VOCAB = pa.array(_CC_VERSIONS, pa.string())
 _COST_SOURCES = pa.array(["computed", "unpriced", ""], pa.string())
 _SOURCE = pa.array(["demo"], pa.string())
+_DURATION_SOURCES = pa.array(["reported", ""], pa.string())
 
 
 @cache
@@ -1388,7 +1405,8 @@ def _table(c: dict, plan: _Plan, first_n: int, rows: int) -> pa.Table:
         "message_id": _take(c["message_ids"], np.where(is_req, step, T)),
         "event_id": pc.binary_join_element_wise(f"demo:{plan.seed}:", ids, ""),
         "seq": pa.array(seq.astype(np.uint64)),
-        "project": _take(v.paths, project),
+        "project": _take(plan.project_labels, project),
+        "repository": _take(plan.repository_labels, project),
         "cwd": _take(v.paths, project),
         "git_branch": _take(v.branches.strings, c["branch"][session]),
         "user_id": _take(plan.user_ids, user),
@@ -1408,6 +1426,7 @@ def _table(c: dict, plan: _Plan, first_n: int, rows: int) -> pa.Table:
             pa.float64(),
             mask=~(api | is_res),
         ),
+        "duration_source": _take(_DURATION_SOURCES, np.where(api | is_res, 0, 1)),
         "ttft_ms": pa.array(np.where(is_req, c["ttft"][s], 0.0), pa.float64(), mask=~is_req),
         "status_code": pa.array(np.where(is_err, c["status"][s], 0).astype(np.uint16)),
         "attempt": pa.array(
@@ -1425,6 +1444,7 @@ def _table(c: dict, plan: _Plan, first_n: int, rows: int) -> pa.Table:
         "error_type": _take(_ERROR_TYPE_VOCAB, error_type),
         "error_text": error_text,
         "text": text,
+        "output_text": pc.if_else(pa.array(is_res), error_text, ""),
         "attrs": attrs,
         "version": pa.array(np.ones(n, dtype=np.uint64)),
     }
@@ -1432,7 +1452,11 @@ def _table(c: dict, plan: _Plan, first_n: int, rows: int) -> pa.Table:
 
 
 def generate_demo(
-    n_events: int = 20_000, seed: int = 7, days: int = 60, end: datetime | None = None
+    n_events: int = 20_000,
+    seed: int = 7,
+    days: int = 60,
+    end: datetime | None = None,
+    labels: Mapping[str, tuple[str, str]] | None = None,
 ) -> Iterator[pa.Table]:
     """Yield exactly ``n_events`` synthetic events as Arrow tables for the ``events`` table.
 
@@ -1450,6 +1474,10 @@ def generate_demo(
     end : datetime, optional
         End of the window (naive means UTC). Default: now, floored to the hour.
         With a fixed ``end`` the output is identical on every run.
+    labels : mapping of str to (str, str), optional
+        Each project path's (project, repository) labels as the store shows
+        them (:func:`load_demo` asks the store's ``cc_home_label``); a path
+        not in it is its own label.
 
     Yields
     ------
@@ -1464,7 +1492,7 @@ def generate_demo(
         return
     end = _utc(end)
     rng = np.random.default_rng(seed)
-    plan = _plan(rng, seed, days, end)
+    plan = _plan(rng, seed, days, end, labels or {})
     done = 0
     per_session = _EVENTS_PER_SESSION_GUESS
     while done < n_events:
@@ -1521,7 +1549,11 @@ def load_demo(
         refresh_prices(store, [m for m, priced in zip(MODELS, _priced(), strict=True) if priced])
         if store.rows("demo_rows")[0][0]:
             store.command("demo_delete_seed", prefix=f"demo:{seed}:")
-    for table in generate_demo(n_events, seed=seed, days=days, end=end):
+    paths = [p["path"] for p in _PROJECTS]
+    labels = {
+        path: (project, repository) for path, project, repository in store.rows("demo_labels", paths=paths)
+    }
+    for table in generate_demo(n_events, seed=seed, days=days, end=end, labels=labels):
         store.insert_arrow("events", table)
         rows += table.num_rows
         vc = pc.value_counts(table["event"])

@@ -8,19 +8,30 @@ Python only finds files and decides which bytes are new; ClickHouse parses.
   and older project-level ``agent-*.jsonl``.
 * Incremental: per file the store remembers (size, mtime, inode, offset of the
   end of the last complete line). A later run reads only complete lines past
-  that offset; a torn last line is left for the next run. A file that shrank or
-  was replaced is read again from the start.
+  that offset. A last line with no newline yet is read when it is a whole JSON
+  object (a newline written after it later is skipped, so it counts once) and
+  left for the next run when it is torn (still being written). A file that
+  shrank or was replaced is read again from the start.
 * Idempotent: event ids come from content (message id, tool_use id, line
-  uuid); a run replaces a stored event only by a higher version of it and adds
-  at most one row per id, so reading a line twice, or one file under two
-  paths, changes no total.
+  uuid); a run replaces a stored event only by a version of it at least as
+  high and adds at most one row per id, so reading a line twice, or one file
+  under two paths, changes no total. The version's top bits are
+  :data:`PARSE_FORMAT`: a row parsed by a newer ingest replaces one stored by
+  an older one.
+* Projects (DESIGN.md rule 11): every event of a file belongs to the project
+  directory the file is stored under (:mod:`analytics.ingest.projects`).
+* Durations (rule 13): derived from the timestamps, see
+  ``sql/ingest_api_requests.sql`` and ``sql/ingest_tool_results.sql``.
 * Robust: every line gets a verdict; unusable lines are counted by reason in the
-  :class:`IngestReport` and skipped; the rest of the file still ingests.
+  :class:`IngestReport` and skipped; the rest of the file still ingests. A
+  line nested deeper than the engine's JSON parser allows (1,024 levels) is
+  read with its values below :data:`MAX_JSON_DEPTH` levels replaced by null.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -30,6 +41,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from analytics.ingest.prices import refresh_prices
+from analytics.ingest.projects import ProjectDir, place_project_dir, project_dir_name
 from analytics.store import STAGE_TABLES
 
 MAX_LINE_BYTES = 64 * 1024 * 1024
@@ -38,6 +50,14 @@ LIVE_SECONDS = 2.0
 IGNORED = ("metadata", "synthetic_message")
 """Verdicts for lines that are valid but carry no event (summaries, snapshots, ...)."""
 EVENT_QUERIES = ("ingest_api_requests", "ingest_api_errors", "ingest_tool_results", "ingest_user_prompts")
+PARSE_FORMAT = 2
+"""Format of the events the parse writes (2: projects, derived durations, texts); in every version's bits 48+."""
+MAX_JSON_DEPTH = 512
+"""Deeper values of a line the engine cannot parse for its depth are read as null."""
+REQUEST_DURATION_MAX_MS = 3_600_000
+"""A derived request duration above one hour is dropped (NULL): no response streams that long, a gap does."""
+TOOL_DURATION_MAX_MS = 86_400_000
+"""A derived tool duration above one day is dropped (NULL). It includes waiting for the user's permission."""
 
 
 def discover_roots(env: Mapping[str, str] | None = None, home: Path | None = None) -> list[Path]:
@@ -102,6 +122,45 @@ class _Chunk:
     size: int
     mtime: float
     inode: int
+    project_dir: str = ""
+
+
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
+def whole_object(fragment: bytes) -> bool:
+    """Whether ``fragment`` (a last line with no newline after it) is a whole JSON object.
+
+    Its strings closed, its brackets balanced, ``{`` first (after whitespace or
+    a byte order mark) and ``}`` last. A line Claude Code is still writing is a
+    prefix of an object, so it fails one of these; a whole line passes (whether
+    its JSON is valid is the parse's verdict).
+    """
+    text = fragment.strip().removeprefix(b"\xef\xbb\xbf").strip()
+    if not (text.startswith(b"{") and text.endswith(b"}")):
+        return False
+    bare = _JSON_STRING.sub(b"", text)
+    if b'"' in bare:
+        return False
+    return bare.count(b"{") + bare.count(b"[") == bare.count(b"}") + bare.count(b"]")
+
+
+def _past_line_end(fh, start: int) -> int:
+    r"""``start``, moved past the newline that ends a line read earlier without one.
+
+    When the byte before ``start`` is not a newline, the last run read a last
+    line that had none; the ``\n`` (or ``\r\n``) written after it since then
+    ends that line and is not a blank line of its own.
+    """
+    if start == 0:
+        return start
+    fh.seek(start - 1)
+    around = fh.read(3)
+    if around[:1] == b"\n":
+        return start
+    if around[1:3] == b"\r\n":
+        return start + 2
+    return start + 1 if around[1:2] == b"\n" else start
 
 
 def _complete_end(fh, start: int, size: int) -> int:
@@ -119,8 +178,15 @@ def _complete_end(fh, start: int, size: int) -> int:
     return start
 
 
-def plan_chunks(files: list[Path], state: dict[str, tuple]) -> tuple[list[_Chunk], int]:
-    """New complete-line byte ranges of ``files`` given the stored state; also counts deferred torn tails."""
+def plan_chunks(
+    files: list[Path], state: dict[str, tuple], max_line_bytes: int = MAX_LINE_BYTES
+) -> tuple[list[_Chunk], int]:
+    """New complete-line byte ranges of ``files`` given the stored state; also counts deferred torn tails.
+
+    A range ends at the last newline, or at the end of the file when the last
+    line has no newline but is a whole object (:func:`whole_object`, at most
+    ``max_line_bytes`` long); a torn last line is left for a later run.
+    """
     chunks: list[_Chunk] = []
     torn = 0
     for path in files:
@@ -136,16 +202,22 @@ def plan_chunks(files: list[Path], state: dict[str, tuple]) -> tuple[list[_Chunk
             start = offset0 if (inode0 == st.st_ino and st.st_size >= offset0) else 0
         else:
             start = 0
-        if st.st_size == start:
-            chunks.append(_Chunk(len(chunks) + 1, path, start, start, st.st_size, st.st_mtime, st.st_ino))
-            continue
+        project_dir = project_dir_name(path)
         try:
             with path.open("rb") as fh:
-                end = _complete_end(fh, start, st.st_size)
+                start = _past_line_end(fh, start)
+                end = _complete_end(fh, start, st.st_size) if st.st_size > start else start
+                if end < st.st_size:
+                    fh.seek(end)
+                    if st.st_size - end <= max_line_bytes and whole_object(fh.read(st.st_size - end)):
+                        end = st.st_size
+                    else:
+                        torn += 1
         except OSError:
             continue
-        torn += end < st.st_size
-        chunks.append(_Chunk(len(chunks) + 1, path, start, end, st.st_size, st.st_mtime, st.st_ino))
+        chunks.append(
+            _Chunk(len(chunks) + 1, path, start, end, st.st_size, st.st_mtime, st.st_ino, project_dir)
+        )
     return chunks, torn
 
 
@@ -229,7 +301,10 @@ def _stage_server(store, chunks: list[_Chunk], batch_bytes: int = 32 << 20) -> N
         with c.path.open("rb") as fh:
             fh.seek(c.start)
             data = fh.read(c.end - c.start)
-        for i, line in enumerate(data.split(b"\n")[:-1]):
+        lines = data.split(b"\n")
+        if data.endswith(b"\n"):
+            lines.pop()
+        for i, line in enumerate(lines):
             rows.append([c.file_id, i, line])
             size += len(line)
             if size >= batch_bytes:
@@ -245,7 +320,10 @@ def _clear_stage(store) -> None:
 
 
 def ingest_jsonl(
-    store, paths: list[Path] | None = None, max_line_bytes: int = MAX_LINE_BYTES, progress=None
+    store,
+    paths: list[Path] | None = None,
+    max_line_bytes: int = MAX_LINE_BYTES,
+    progress=None,
 ) -> IngestReport:
     """Ingest new lines of the transcripts under ``paths`` (default: discovered roots).
 
@@ -266,7 +344,7 @@ def ingest_jsonl(
     files = discover_files(paths if paths is not None else discover_roots())
     report.files_seen = len(files)
     state = {p: (s, m, i, o) for p, s, m, i, o in store.rows("ingest_file_state", kind="jsonl")}
-    chunks, report.torn_lines_deferred = plan_chunks(files, state)
+    chunks, report.torn_lines_deferred = plan_chunks(files, state, max_line_bytes)
     work = [c for c in chunks if c.end > c.start]
     report.files_read = len(work)
     report.bytes_read = sum(c.end - c.start for c in work)
@@ -277,13 +355,16 @@ def ingest_jsonl(
         else:
             _stage_server(store, work)
         store.command("ingest_parse", max_line=max_line_bytes)
+        _parse_deep_lines(store, max_line_bytes)
         if progress:
             progress(report.bytes_read // 2, report.bytes_read)
         _count_lines(store, report)
+        _place_projects(store, work)
         refresh_prices(store, [m for (m,) in store.rows("ingest_models")])
         store.command("ingest_tool_uses")
         for name in EVENT_QUERIES:
-            store.command(name)
+            store.command(name, **_event_params(name))
+        store.command("ingest_transcript_lines")
         _count_events(store, report)
         _commit(store, replacing=report.dedup["already_in_store"] > 0)
         _clear_stage(store)
@@ -299,6 +380,86 @@ def ingest_jsonl(
     if work:
         record_run(store, "jsonl", report.to_dict(), t0)
     return report
+
+
+def _event_params(query: str) -> dict[str, int]:
+    """The bound values of one of :data:`EVENT_QUERIES`: the parse format and the duration bound it applies."""
+    bounds = {"ingest_api_requests": REQUEST_DURATION_MAX_MS, "ingest_tool_results": TOOL_DURATION_MAX_MS}
+    return {"format": PARSE_FORMAT} | ({"max_ms": bounds[query]} if query in bounds else {})
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+
+
+def flatten_deep(line: str, max_depth: int = MAX_JSON_DEPTH) -> str:
+    """``line`` with every value nested deeper than ``max_depth`` levels replaced by ``null``.
+
+    The top-level object is level 1. Strings are skipped whole, so brackets
+    inside them do not count. A line no deeper than ``max_depth`` comes back
+    unchanged.
+    """
+    out: list[str] = []
+    depth = 0
+    copied = 0
+    cut = -1
+    for m in _JSON_TOKEN.finditer(line):
+        c = m.group()[0]
+        if c in "[{":
+            depth += 1
+            if depth == max_depth + 1 and cut < 0:
+                cut = m.start()
+        elif c in "]}":
+            if depth == max_depth + 1 and cut >= 0:
+                out += [line[copied:cut], "null"]
+                copied, cut = m.end(), -1
+            depth -= 1
+    if not out:
+        return line
+    out.append(line[copied:])
+    return "".join(out)
+
+
+def _parse_deep_lines(store, max_line_bytes: int) -> None:
+    """Parse again, flattened (:func:`flatten_deep`), the malformed lines that were only too deep."""
+    flattened = [
+        [file_id, line_no, flat]
+        for file_id, line_no, line in store.rows("ingest_malformed_lines", depth=MAX_JSON_DEPTH)
+        if (flat := flatten_deep(line)) != line
+    ]
+    if not flattened:
+        return
+    store.truncate("ingest_stage")
+    store.insert_rows("ingest_stage", flattened, ["file_id", "line_no", "line"])
+    store.command("ingest_drop_reparsed")
+    store.command("ingest_parse", max_line=max_line_bytes)
+
+
+def _place_projects(store, chunks: list[_Chunk]) -> None:
+    """Decide each file's project and repository (``ingest_chunks``) and remember new ones (``project_dirs``)."""
+    dir_of = {c.file_id: c.project_dir for c in chunks}
+    first_cwds: dict[str, dict[str, tuple]] = {}
+    for file_id, session_id, first_ts, cwd in store.rows("ingest_session_cwds"):
+        sessions = first_cwds.setdefault(dir_of.get(file_id, ""), {})
+        if session_id not in sessions or (first_ts, cwd) < sessions[session_id]:
+            sessions[session_id] = (first_ts, cwd)
+    names = sorted(set(dir_of.values()))
+    stored = {
+        name: ProjectDir(path, bool(exact), repository)
+        for name, path, exact, repository in store.rows("ingest_project_dirs", dirs=names)
+    }
+    placed = {
+        name: place_project_dir(name, first_cwds.get(name, {}).values(), stored.get(name)) for name in names
+    }
+    changed = [
+        [name, d.path, int(d.exact), d.repository] for name, d in placed.items() if stored.get(name) != d
+    ]
+    if changed:
+        store.insert_rows("project_dirs", changed, ["dir", "path", "exact", "repository"])
+    store.insert_rows(
+        "ingest_chunks",
+        [[file_id, placed[name].path, placed[name].repository] for file_id, name in dir_of.items()],
+        ["file_id", "project", "repository"],
+    )
 
 
 def _commit(store, replacing: bool) -> None:

@@ -1,12 +1,12 @@
 -- Cost totals per day, ISO week (Monday) or month of the reporting time zone,
--- optionally split by model, project, user or session. {period} and {by} are
+-- optionally split by model, project, repository, user or session. {period} and {by} are
 -- bound values chosen from allow-lists in costs.py, never identifiers.
 SELECT
     toUnixTimestamp(multiIf(
         {period:String} = 'day', toStartOfDay(ts, {tz:String}),
         {period:String} = 'week', toDateTime(toStartOfWeek(ts, 1, {tz:String}), {tz:String}),
         toDateTime(toStartOfMonth(ts, {tz:String}), {tz:String}))) AS bucket,
-    multiIf({by:String} = 'model', t.model, {by:String} = 'project', project,
+    multiIf({by:String} = 'model', t.model, {by:String} = 'project', project, {by:String} = 'repository', repository,
             {by:String} = 'user', user, {by:String} = 'session', session_id, '') AS key,
     count() AS requests,
     countIf(t.cost_usd IS NULL) AS unpriced_requests,

@@ -1,13 +1,15 @@
 -- The same API requests seen by both sources: JSONL transcripts (cost computed
 -- from the price book) and OpenTelemetry (cost reported by Claude Code),
 -- matched on request_id. One row per request_id present in either source;
--- `jsonl_rows` / `otel_rows` are 0 on the side where it is missing.
+-- `jsonl_rows` / `otel_rows` are 0 on the side where it is missing. Reads
+-- source_events, which keeps both rows of a matched request (telemetry counts
+-- it once).
 WITH
 j AS (
     SELECT request_id, any(model) AS m, count() AS jsonl_rows, sum(cost_usd) AS jsonl_cost,
            sum(input_tokens) AS j_input, sum(output_tokens) AS j_output, sum(cache_read_tokens) AS j_cache_read,
            sum(cache_write_5m_tokens + cache_write_1h_tokens) AS j_cache_write
-    FROM telemetry
+    FROM source_events
     WHERE event = 'api_request' AND source = 'jsonl' AND request_id != '' AND __FILTERS__
     GROUP BY request_id
 ),
@@ -15,7 +17,7 @@ o AS (
     SELECT request_id, any(model) AS m, count() AS otel_rows, sum(cost_usd) AS otel_cost,
            sum(input_tokens) AS o_input, sum(output_tokens) AS o_output, sum(cache_read_tokens) AS o_cache_read,
            sum(cache_write_5m_tokens + cache_write_1h_tokens) AS o_cache_write
-    FROM telemetry
+    FROM source_events
     WHERE event = 'api_request' AND source = 'otel' AND request_id != '' AND __FILTERS__
     GROUP BY request_id
 )

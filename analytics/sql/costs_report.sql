@@ -1,5 +1,6 @@
 -- Token and cost totals of api_request events per report key (ccusage-style reports): the day,
--- ISO week (its Monday) or month of the reporting time zone, the model, the project or the session.
+-- ISO week (its Monday) or month of the reporting time zone, the model, the project, the repository or
+-- the session.
 -- {by} is a bound value chosen from an allow-list in costs.py, never an identifier.
 SELECT
     multiIf(
@@ -8,6 +9,7 @@ SELECT
         {by:String} = 'month', formatDateTime(toStartOfMonth(ts, {tz:String}), '%Y-%m'),
         {by:String} = 'model', model,
         {by:String} = 'project', project,
+        {by:String} = 'repository', repository,
         {by:String} = 'session', session_id,
         '') AS key,
     sum(input_tokens) AS sum_input,

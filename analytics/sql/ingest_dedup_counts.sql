@@ -1,6 +1,6 @@
 -- How many assistant lines collapsed into one response, and why (rules 1-2).
 WITH k AS (
-    SELECT if(msg_id != '', msg_id, if(request_id != '', request_id, uuid)) AS key, is_sidechain
+    SELECT request_key AS key, is_sidechain
     FROM ingest_parsed
     WHERE reason = '' AND type = 'assistant' AND NOT is_api_error
 )

@@ -1,7 +1,7 @@
 -- The neighbouring events of every hit, for all hits' sessions at once: the
 -- events of each session in order (ts, seq, event_id), and for each hit the
 -- ones within `radius` positions of it (offset 0 is the hit itself). Texts
--- are cut to `chars` characters.
+-- (text, error text, tool output) are cut to `chars` characters.
 SELECT
     session_id,
     c.1 AS hit_id,
@@ -13,13 +13,15 @@ SELECT
     c.3.6 AS model_name,
     c.3.7 AS succeeded,
     c.3.8 AS text_excerpt,
-    c.3.9 AS error_excerpt
+    c.3.9 AS error_excerpt,
+    c.3.10 AS output_excerpt
 FROM
 (
     SELECT
         session_id,
         arraySort(groupArray((ts, seq, event_id, toString(event), toString(tool), toString(model), success,
-                              substring(text, 1, {chars:UInt32}), substring(error_text, 1, {chars:UInt32})))) AS evs
+                              substring(text, 1, {chars:UInt32}), substring(error_text, 1, {chars:UInt32}),
+                              substring(output_text, 1, {chars:UInt32})))) AS evs
     FROM telemetry
     WHERE session_id IN {sessions:Array(String)} AND __FILTERS__
     GROUP BY session_id

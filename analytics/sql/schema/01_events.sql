@@ -7,6 +7,11 @@
 -- is appended hidden, then one lightweight UPDATE (a single patch part, so
 -- atomic for readers) hides the old row and shows the new one; the block
 -- number columns make that UPDATE possible.
+-- `project` and `repository` are labels (cc_home_label): the project directory
+-- Claude Code stored the session under, and the repository its git worktree
+-- belongs to (the project itself when it is not a worktree). `duration_source`
+-- says where `duration_ms` comes from: 'reported' (OpenTelemetry, the demo),
+-- 'derived' (transcript timestamps) or '' (no duration).
 CREATE TABLE IF NOT EXISTS events
 (
     ts DateTime64(3, 'UTC'),
@@ -19,6 +24,7 @@ CREATE TABLE IF NOT EXISTS events
     event_id String,
     seq UInt64,
     project String,
+    repository String,
     cwd String,
     git_branch String,
     user_id String,
@@ -38,6 +44,7 @@ CREATE TABLE IF NOT EXISTS events
     cost_usd Nullable(Float64),
     cost_source LowCardinality(String),
     duration_ms Nullable(Float64),
+    duration_source LowCardinality(String),
     ttft_ms Nullable(Float64),
     status_code UInt16,
     attempt UInt16,
@@ -49,12 +56,14 @@ CREATE TABLE IF NOT EXISTS events
     error_type LowCardinality(String),
     error_text String,
     text String,
+    output_text String,
     attrs Map(String, String),
     version UInt64,
     ingested_at DateTime64(3, 'UTC') DEFAULT now64(3),
     hidden UInt8 DEFAULT 0,
     INDEX idx_text lower(text) TYPE text(tokenizer = splitByNonAlpha) GRANULARITY 1,
     INDEX idx_error lower(error_text) TYPE text(tokenizer = splitByNonAlpha) GRANULARITY 1,
+    INDEX idx_output lower(output_text) TYPE text(tokenizer = splitByNonAlpha) GRANULARITY 1,
     INDEX idx_event_id event_id TYPE bloom_filter(0.001) GRANULARITY 1,
     INDEX idx_session session_id TYPE bloom_filter(0.01) GRANULARITY 1
 )

@@ -1,7 +1,9 @@
 -- One row per staged line: its verdict (`reason`, '' when usable) and the
 -- fields every event needs, parsed once. Content blocks are reduced to what
--- the events use (tool_use id/name/input summary, tool_result id/error/body,
--- text), so big tool outputs are never copied.
+-- the events use (tool_use id/name/input summary, tool_result id/error/the
+-- first 4,000 characters of its output, text), so big tool outputs are never
+-- copied. `request_key` is the response an assistant line belongs to (its
+-- message id, else its request id, else its uuid: DESIGN.md rule 1).
 CREATE TABLE IF NOT EXISTS ingest_parsed
 (
     file_id UInt32,
@@ -9,6 +11,7 @@ CREATE TABLE IF NOT EXISTS ingest_parsed
     type String,
     reason LowCardinality(String),
     uuid String,
+    parent_uuid String,
     ts DateTime64(3, 'UTC'),
     session_id String,
     cwd String,
@@ -21,6 +24,7 @@ CREATE TABLE IF NOT EXISTS ingest_parsed
     api_error_status String,
     msg_id String,
     request_id String,
+    request_key String,
     model String,
     input_tokens UInt64,
     output_tokens UInt64,
