@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from analytics.view import PAGES
+from analytics.view import FIRST_DAY, LAST_DAY, PAGES
 
 
 def app_pages() -> list:
@@ -39,6 +39,7 @@ if __name__ != "__main__":
             require_token=cfg.token_required,
             text_allowed=cfg.text_allowed,
             cache_seconds=cfg.api_cache_seconds,
+            per_user=cfg.per_user,
         ),
     )
 else:
@@ -52,22 +53,31 @@ else:
         st.navigation(app_pages(), position="hidden")  # known paths, no menu; the page itself is not run
         auth.login_screen()
         st.stop()
-    nav = st.navigation(app_pages())
+    pages = app_pages()
+    nav = st.navigation(pages, position="hidden")  # the sidebar's own links below carry the view along
 
     store = store_or_stop()
-    done = refresh.first_run()
-    if done == "demo":
-        st.toast("No Claude Code transcripts found: loaded the demo data.")
-    elif done == "transcripts":
-        st.toast("Ingested your Claude Code transcripts.")
+    if refresh.first_run_due():
+        with st.status("Reading your Claude Code transcripts for the first time…", expanded=True) as status:
+            done = refresh.first_run(refresh.progress_bar("transcripts"))
+            label = {"demo": "No Claude Code transcripts found: loaded the demo data."}
+            status.update(
+                label=label.get(done, "Read your Claude Code transcripts."), state="complete", expanded=False
+            )
 
     view = state.current_view()
     tz = view.tz
     facts = data_state(tz)
     start, end = view.date_range(facts.bounds)
     with st.sidebar:
+        shared = state.shared_params()
+        for page in pages:
+            st.page_link(page, label=page.title, icon=page.icon, query_params=shared)
+        st.divider()
         if facts.events:
-            st.caption(f"{facts.events:,} events from {', '.join(facts.sources)} · {facts.first} – {facts.last}")
+            st.caption(
+                f"{facts.events:,} events from {', '.join(facts.sources)} · {facts.first} – {facts.last}"
+            )
             if "demo" in facts.sources:
                 st.info("Showing demo data (synthetic).", icon=":material/science:")
         if "f_dates" not in st.session_state:
@@ -79,32 +89,75 @@ else:
                 state.sync_to_url("from", value[0])
                 state.sync_to_url("to", value[1])
 
-        st.date_input("Dates", key="f_dates", on_change=_dates_changed, format="YYYY-MM-DD")
-        st.query_params["from"], st.query_params["to"] = start.isoformat(), end.isoformat()
+        st.date_input(
+            "Dates",
+            key="f_dates",
+            on_change=_dates_changed,
+            format="YYYY-MM-DD",
+            min_value=FIRST_DAY,
+            max_value=LAST_DAY,
+        )
+        if view.is_live():
+            st.caption("Live: today's figures are as of now.")
+        else:
+            st.caption(f"Past window: today's figures are as of {end:%Y-%m-%d} 23:59.")
 
-        options = cache.load(load_filter_options)
-        zones = sorted({tz, "UTC", "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles",
-                        "Asia/Tokyo", "Asia/Kolkata", "Australia/Sydney"})
+        options = cache.load(load_filter_options, users=access.pinned_users() or ())
+        zones = sorted(
+            {
+                tz,
+                "UTC",
+                "Europe/London",
+                "Europe/Berlin",
+                "America/New_York",
+                "America/Los_Angeles",
+                "Asia/Tokyo",
+                "Asia/Kolkata",
+                "Australia/Sydney",
+            }
+        )
         if "f_tz" not in st.session_state:
             st.session_state["f_tz"] = tz
-        st.selectbox("Reporting time zone", zones, key="f_tz",
-                     on_change=lambda: state.sync_to_url("tz", st.session_state["f_tz"]))
+        st.selectbox(
+            "Reporting time zone",
+            zones,
+            key="f_tz",
+            on_change=lambda: state.sync_to_url("tz", st.session_state["f_tz"]),
+        )
         pinned = access.pinned_users()
-        for param, label in (("project", "Projects"), ("model", "Models"), ("user", "Users")):
+        choices = [
+            ("project", "Projects"),
+            ("repository", "Repositories"),
+            ("model", "Models"),
+            ("user", "Users"),
+        ]
+        for param, label in choices:
+            if param == "repository" and options["repository"] == options["project"]:
+                continue  # no worktree: the repositories are the projects
             if param == "user" and pinned is not None:
                 continue  # a per-user view shows only the signed-in user's sessions
             key = f"f_{param}"
             if key not in st.session_state:
                 st.session_state[key] = [v for v in st.query_params.get_all(param) if v in options[param]]
-            st.multiselect(label, options[param], key=key, placeholder="All",
-                           on_change=lambda p=param, k=key: state.sync_to_url(p, st.session_state[k]))
+            st.multiselect(
+                label,
+                options[param],
+                key=key,
+                placeholder="All",
+                on_change=lambda p=param, k=key: state.sync_to_url(p, st.session_state[k]),
+            )
 
         if not access.hosted():
-            if st.button("Refresh", icon=":material/refresh:", key="refresh", help="Read new transcript lines"):
-                report = refresh.refresh_or_warn()
+            if st.button(
+                "Refresh", icon=":material/refresh:", key="refresh", help="Read new transcript lines"
+            ):
+                report = refresh.refresh_or_warn(refresh.progress_bar("new transcript lines"))
                 cache.invalidate()
-                st.toast("No Claude Code directory found." if report is None else
-                         f"Read {report['bytes_read'] / 1e6:.1f} MB, {sum(report['new_events'].values()):,} new events.")
+                st.toast(
+                    "No Claude Code directory found."
+                    if report is None
+                    else f"Read {report['bytes_read'] / 1e6:.1f} MB, {sum(report['new_events'].values()):,} new events."
+                )
 
             if st.toggle("Auto-refresh every minute", key="auto_refresh"):
 

@@ -10,6 +10,7 @@ builders the Overview, Costs and Errors pages call, and their JSON from
   :func:`analytics.monitor.error_monitor`;
 * ``GET /api/telemetry-widgets`` - ``widgets_json`` of
   :func:`analytics.monitor.telemetry_widgets`;
+* ``GET /api/search`` - ``search_json`` of :func:`analytics.search.search`;
 * ``GET /api/health`` - :func:`health`: store, data and versions.
 
 Query parameters are the app URL's (:mod:`analytics.view`), read strictly: a
@@ -24,13 +25,15 @@ import threading
 import tomllib
 from collections.abc import Callable
 from concurrent.futures import Future
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from time import monotonic
 from typing import Any
 
-from analytics import api_json, monitor
+from analytics import api_json, monitor, search
 from analytics.api_json import iso
+from analytics.clock import judged_at, to_datetime
 from analytics.overview import data_bounds
 from analytics.view import ParamError, View, parse_view
 
@@ -117,18 +120,49 @@ def _store_errors() -> tuple[type[BaseException], ...]:
     return (StoreError, ClickHouseError, OSError)
 
 
-def _build_widgets(store, filters, view: View) -> dict:
-    return api_json.widgets_json(monitor.telemetry_widgets(store, filters, view.budgets, view.threshold_ms))
-
-
-def _build_burn(store, filters, view: View) -> dict:
-    return api_json.burnrate_json(
-        monitor.cost_burnrate(store, filters, view.budgets, window_hours=view.window_hours)
+def _build_widgets(store, filters, view: View, now) -> dict:
+    return api_json.widgets_json(
+        monitor.telemetry_widgets(store, filters, view.budgets, view.threshold_ms, now=now)
     )
 
 
-def _build_errors(store, filters, view: View) -> dict:
-    return api_json.error_monitor_json(monitor.error_monitor(store, filters, view.threshold_ms))
+def _build_burn(store, filters, view: View, now) -> dict:
+    return api_json.burnrate_json(
+        monitor.cost_burnrate(store, filters, view.budgets, window_hours=view.window_hours, now=now)
+    )
+
+
+def _build_errors(store, filters, view: View, now) -> dict:
+    return api_json.error_monitor_json(monitor.error_monitor(store, filters, view.threshold_ms, now=now))
+
+
+def _search_params(query) -> dict:
+    """``q`` (required), ``fields`` (repeatable or comma-separated, default all), ``mode`` (tokens or
+    substring) and ``limit`` (1-500, default 50) of a search request, read strictly: ParamError otherwise."""
+
+    def last(name: str) -> str | None:
+        values = [v for v in query.getlist(name) if v.strip()]
+        return values[-1] if values else None
+
+    q = last("q")
+    if q is None:
+        raise ParamError("q", "q is required: the words to search for")
+    fields, unknown = search.read_fields(query.getlist("fields"))
+    if unknown:
+        raise ParamError(
+            "fields", f"fields must be among {', '.join(search.FIELDS)}, got {', '.join(unknown)}"
+        )
+    mode = last("mode") or "tokens"
+    if mode not in search.MODES:
+        raise ParamError("mode", f"mode must be tokens or substring, got {mode!r}")
+    raw = last("limit") or "50"
+    if not raw.strip().isdigit() or not 1 <= int(raw) <= 500:
+        raise ParamError("limit", f"limit must be a whole number from 1 to 500, got {raw!r}")
+    return {"query": q, "fields": fields or search.FIELDS, "mode": mode, "limit": int(raw)}
+
+
+def _build_search(store, filters, view: View, now, **params) -> dict:
+    return api_json.search_json(search.search(store, filters=filters, context=0, now=now, **params), now)
 
 
 class AnswerCache:
@@ -175,11 +209,20 @@ class AnswerCache:
 
 def _answer(store_provider: Callable[[], Any], view: View, build) -> dict:
     store = store_provider()
-    result = build(store, view.filters(data_bounds(store, view.tz)), view)
+    filters = view.filters(data_bounds(store, view.tz))
+    result = build(store, filters, view, to_datetime(judged_at(filters, view.is_live())))
     store.release_memory()
     return result
 
 
+PER_USER_OFF = (
+    "This deployment shows each signed-in user only their own sessions (per_user), and an API token is "
+    "shared: it cannot be limited to one user, so the data routes are off. Use the app, or a deployment "
+    "without per_user for the API."
+)
+"""The 403 answer of a data route in a per-user deployment."""
+HEALTH_SECONDS = 5.0
+"""How long ``/api/health`` reuses its answer, so a flood of unauthenticated checks costs few queries."""
 NO_TOKEN_CONFIGURED = (
     "This hosted API needs a bearer token, but none is configured: set ANALYTICS_API_TOKEN "
     "or api_token in the secrets, restart the app and send 'Authorization: Bearer <token>'."
@@ -222,14 +265,16 @@ def routes(
     require_token: bool = False,
     text_allowed: bool = True,
     cache_seconds: float = 0.0,
+    per_user: bool = False,
 ) -> list:
     """The JSON API as starlette routes, for ``st.App(..., routes=routes(get_store))``.
 
     ``GET /api/telemetry-widgets``, ``/api/telemetry/cost-burnrate``,
-    ``/api/telemetry/error-monitor`` (query parameters: :func:`analytics.view.parse_view`)
-    and ``/api/health``; the API only reads (there is no ingest, demo or
-    refresh route). ``store_provider()`` gives the store; store work runs in
-    a worker thread. Status codes: 200 with the builder's JSON; 400 with
+    ``/api/telemetry/error-monitor`` (query parameters: :func:`analytics.view.parse_view`),
+    ``/api/search`` (the same, plus ``q``, ``fields``, ``mode``, ``limit``) and
+    ``/api/health``; the API only reads (there is no ingest, demo or refresh
+    route). ``store_provider()`` gives the store; store work runs in a worker
+    thread. Status codes: 200 with the builder's JSON; 400 with
     ``{"error", "parameter"}`` for a bad parameter; 503 with ``{"error"}`` when
     the store cannot be reached or a query fails (health: its own JSON with
     ``status`` "error").
@@ -240,12 +285,19 @@ def routes(
     ``/api/health``, which then answers only ``{"status"}`` (for load
     balancers) and its full JSON to a valid token. Without ``text_allowed``
     every transcript text in an answer (keys of
-    :data:`analytics.privacy.TEXT_COLUMNS`) reads ``"(hidden)"``.
+    :data:`analytics.privacy.TEXT_COLUMNS`) reads ``"(hidden)"``, and
+    ``/api/search`` answers 403 with ``{"error"}`` (:data:`analytics.search.SEARCH_OFF`).
+
+    A ``per_user`` deployment (each signed-in user sees only their own
+    sessions) answers the data routes 403 with ``{"error"}``
+    (:data:`PER_USER_OFF`): the one shared bearer token cannot be limited to
+    a user, so it would show everyone's data. Health still answers.
 
     With ``cache_seconds`` > 0 an answer is reused for that long by requests
     to the same route with the same query string, and identical requests
     arriving together are computed once (:class:`AnswerCache`); the answer's
-    ``now`` says when it was computed. Health is never reused.
+    ``now`` says when it was computed. Health is reused for
+    :data:`HEALTH_SECONDS` whatever the setting.
     """
     from starlette.concurrency import run_in_threadpool
     from starlette.responses import JSONResponse
@@ -256,6 +308,7 @@ def routes(
     store_errors = _store_errors()
     guarded = token is not None or require_token
     answers = AnswerCache(cache_seconds)
+    checks = AnswerCache(HEALTH_SECONDS)  # an open health check must stay cheap: once per few seconds
 
     def respond(payload: Any, status: int = 200) -> JSONResponse:
         return JSONResponse(api_json.jsonable(payload), status_code=status)
@@ -269,20 +322,23 @@ def routes(
             challenge += ', error="invalid_token"'
         return JSONResponse({"error": reason}, status_code=401, headers={"WWW-Authenticate": challenge})
 
-    def endpoint(build):
+    def endpoint(build, read=None, needs_text: bool = False):
         async def handler(request):
             reason = refusal(request)
             if reason is not None:
                 return unauthorized(request, reason)
+            if per_user:
+                return respond({"error": PER_USER_OFF}, 403)
+            if needs_text and not text_allowed:
+                return respond({"error": search.SEARCH_OFF}, 403)
             try:
                 view = parse_view(request.query_params)
+                job = partial(build, **(read(request.query_params) if read else {}))
             except ParamError as exc:
                 return respond({"error": str(exc), "parameter": exc.parameter}, 400)
             key = (request.url.path, tuple(sorted(request.query_params.multi_items())))
             try:
-                result = await run_in_threadpool(
-                    answers.get, key, lambda: _answer(store_provider, view, build)
-                )
+                result = await run_in_threadpool(answers.get, key, lambda: _answer(store_provider, view, job))
             except store_errors as exc:
                 return respond({"error": f"The telemetry store is unavailable: {exc}"}, 503)
             return respond(result if text_allowed else redact_json(api_json.jsonable(result)))
@@ -301,7 +357,7 @@ def routes(
                 }
             return health(store)
 
-        result = await run_in_threadpool(work)
+        result = await run_in_threadpool(checks.get, "health", work)
         status = 200 if result["status"] == "ok" else 503
         if refusal(request) is not None:
             return respond({"status": result["status"]}, status)
@@ -311,5 +367,6 @@ def routes(
         Route("/api/telemetry-widgets", endpoint(_build_widgets), methods=["GET"]),
         Route("/api/telemetry/cost-burnrate", endpoint(_build_burn), methods=["GET"]),
         Route("/api/telemetry/error-monitor", endpoint(_build_errors), methods=["GET"]),
+        Route("/api/search", endpoint(_build_search, _search_params, needs_text=True), methods=["GET"]),
         Route("/api/health", health_handler, methods=["GET"]),
     ]

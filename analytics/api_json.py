@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics import costs, errors, monitor
+from analytics import costs, errors, monitor, search
 from analytics.clock import utc
 from analytics.fmt import finite
 from analytics.trends import TrendFit, trend_arrow
-from analytics.view import WIDGET_PAGES
+from analytics.view import WIDGET_PAGES, chart_link
 
 
 # ---------------------------------------------------------------------------
@@ -186,6 +186,7 @@ def burnrate_json(report: monitor.BudgetReport) -> dict:
     return {
         "now": iso(report.now),
         "tz": report.tz,
+        "last_activity": iso(report.last_activity),
         "window": {"start": iso(report.window_start), "end": iso(report.now), "hours": report.window_hours},
         "current_cost": finite(report.spent_today),
         "month_to_date": finite(report.month_to_date),
@@ -208,6 +209,18 @@ def burnrate_json(report: monitor.BudgetReport) -> dict:
 def _counts_json(c: errors.CallCounts) -> dict:
     day = {"start": iso(c.start), "end": iso(c.end)} if c.start is not None else {}
     return {**day, "requests": c.requests, "errors": c.errors, "error_rate": c.error_rate}
+
+
+def _failures_json(f: errors.Failures) -> dict:
+    return {
+        "api": _counts_json(f.api),
+        "error_classes": dict(f.error_classes),
+        "tool_calls": f.tool_calls,
+        "tool_failed": f.tool_failed,
+        "tool_failure_rate": f.tool_failure_rate,
+        "rejected": f.rejected,
+        "interrupted": f.interrupted,
+    }
 
 
 def _risk_models_json(risk: errors.TimeoutRisk | None) -> list:
@@ -281,10 +294,13 @@ def error_monitor_json(report: monitor.ErrorReport) -> dict:
     return {
         "now": iso(snap.now),
         "tz": snap.tz,
+        "last_activity": iso(snap.last_activity),
         "window": {"start": iso(snap.start), "end": iso(snap.end)},
         "freq": snap.freq,
         "current": {"last_day": _counts_json(report.last_day), "window": _counts_json(report.window)},
+        "today": _failures_json(snap.today),
         "level": report.level,
+        "reason": report.reason,
         "rule": report.rule,
         "trend": trend_json(snap.fit, report.trend_of),
         "taxonomy": _taxonomy_json(snap.taxonomy),
@@ -300,11 +316,15 @@ def _error_rate_widget_json(w: monitor.ErrorRateWidget) -> dict:
         "value": w.last_day.error_rate,
         "last_day": _counts_json(w.last_day),
         "window": _counts_json(w.window),
+        "today": _failures_json(w.today),
+        "window_failures": _failures_json(w.window_failures),
         "recovery": _recovery_json(w.recovery),
         "level": w.level,
+        "reason": w.reason,
         "rule": w.rule,
         "trend": trend_json(w.trend, w.trend_of),
         "page": WIDGET_PAGES["error_rate"].path,
+        "chart": chart_link("error_rate"),
     }
 
 
@@ -321,9 +341,11 @@ def _cost_widget_json(w: monitor.CostWidget) -> dict:
         "projection": _projections_json(r.projection),
         "alerts": _alerts_json(r),
         "level": w.level,
+        "reason": w.reason,
         "rule": w.rule,
         "trend": trend_json(w.trend, w.trend_of),
         "page": WIDGET_PAGES["cost_burn"].path,
+        "chart": chart_link("cost_burn"),
     }
 
 
@@ -337,10 +359,12 @@ def _timeout_widget_json(w: monitor.TimeoutWidget) -> dict:
         "threshold_ms": w.threshold_ms,
         "models": models,
         "level": w.level,
+        "reason": w.reason,
         "rule": w.rule,
         "n_missing": w.risk.n_missing if w.risk is not None else 0,
         "trend": trend_json(w.trend, w.trend_of),
         "page": WIDGET_PAGES["timeout_risk"].path,
+        "chart": chart_link("timeout_risk"),
     }
 
 
@@ -364,9 +388,11 @@ def _tool_widget_json(w: monitor.ToolWidget) -> dict:
         "tool_calls": w.tool_calls,
         "sessions": w.sessions,
         "level": w.level,
+        "reason": w.reason,
         "rule": w.rule,
         "trend": trend_json(w.trend, w.trend_of),
         "page": WIDGET_PAGES["tool_sequences"].path,
+        "chart": chart_link("tool_sequences"),
     }
 
 
@@ -390,9 +416,11 @@ def _model_widget_json(w: monitor.ModelWidget) -> dict:
             "assumption": rec.assumption,
         },
         "level": w.level,
+        "reason": w.reason,
         "rule": w.rule,
         "trend": trend_json(w.trend, w.trend_of),
         "page": WIDGET_PAGES["model_efficiency"].path,
+        "chart": chart_link("model_efficiency"),
     }
 
 
@@ -426,6 +454,7 @@ def widgets_json(w: monitor.Widgets) -> dict:
     return {
         "now": iso(w.now),
         "tz": w.tz,
+        "last_activity": iso(w.last_activity),
         "window": {"start": iso(w.start), "end": iso(w.end)},
         "error_rate": _error_rate_widget_json(w.error_rate),
         "cost_burn": _cost_widget_json(w.cost_burn),
@@ -434,4 +463,61 @@ def widgets_json(w: monitor.Widgets) -> dict:
         "model_efficiency": _model_widget_json(w.model_efficiency),
         "changes": [c.sentence for c in w.changes],
         "change_numbers": [_change_json(c) for c in w.changes],
+    }
+
+
+def _search_hit_json(h: search.SearchHit) -> dict:
+    return {
+        "event_id": h.event_id,
+        "session_id": h.session_id,
+        "ts": iso(h.ts),
+        "event": h.event,
+        "field": h.field,
+        "snippet": h.text,
+        "spans": [list(span) for span in h.spans],
+        "snippet_offset": h.text_offset,
+        "field_length": h.text_length,
+        "project": h.project,
+        "tool": h.tool,
+        "model": h.model,
+        **_nums(h, "score", "relevance", "recency"),
+        "term_hits": h.term_hits,
+    }
+
+
+def search_json(results: search.SearchResults, now=None) -> dict:
+    """A search (:func:`analytics.search.search`) for ``GET /api/search``.
+
+    ``total`` counts every matching event; ``hits`` are the best ``limit`` of
+    them, best first, each with ``field`` (one of
+    :data:`analytics.search.FIELDS`), ``snippet`` (at most 300 characters of
+    the field, starting ``snippet_offset`` characters into a field of
+    ``field_length``), ``spans`` (``[start, end)`` character offsets of the
+    matches in ``snippet``), ``score`` = ``relevance`` x ``recency`` (``method``
+    says how) and ``term_hits``. ``facets`` has every facet of
+    :data:`analytics.search.FACETS` as a list of ``{"value", "hits"}`` over all
+    matches, most frequent first (at most 10 values each). ``names`` are the
+    identifiers written as code in the hits (``kind``, ``value``, ``count``,
+    ``hits``), ``suggestions`` next queries, ``related_files`` the files read
+    or written in the hits' sessions, ``notes`` how the query was read. ``now``
+    is when the answer was judged; recency counts back from it, or from the
+    window's end if that is earlier.
+    """
+    start, end = results.window if results.window else (None, None)
+    return {
+        "now": iso(now) if now is not None else None,
+        "query": results.query,
+        "terms": list(results.terms),
+        "mode": results.mode,
+        "fields": list(results.fields),
+        "window": {"start": iso(start), "end": iso(end)},
+        "limit": results.limit,
+        "total": results.total,
+        "hits": [_search_hit_json(h) for h in results.hits],
+        "facets": {name: jsonable(results.facet(name)) for name in search.FACETS},
+        "names": jsonable(results.patterns),
+        "suggestions": list(results.suggestions),
+        "related_files": jsonable(results.related_files),
+        "notes": list(results.notes),
+        "method": results.method,
     }

@@ -36,7 +36,17 @@ def local_day(ts: pd.Timestamp, tz: str) -> pd.Timestamp:
     return ts.tz_convert(tz).tz_localize(None).normalize()
 
 
-def effective_now(filters: Filters, now: datetime | None = None) -> pd.Timestamp:
-    """The instant a view is judged at: ``min(now or the wall clock, the window's last millisecond)`` (UTC)."""
-    wall = pd.Timestamp.now(tz="UTC") if now is None else utc(now)
-    return min(wall, utc(filters.end) - pd.Timedelta(milliseconds=1))
+def instant(now: datetime | None = None) -> pd.Timestamp:
+    """``now`` as a UTC Timestamp, or the wall clock."""
+    return pd.Timestamp.now(tz="UTC") if now is None else utc(now)
+
+
+def judged_at(filters: Filters, live: bool, now: datetime | None = None) -> pd.Timestamp:
+    """The instant a view's current figures (today, the burn rate, the active block) are judged at (UTC).
+
+    A live view (its window reaches today) is judged now: ``now``, or the wall
+    clock. A past window is judged at its end: ``min(now or the wall clock,
+    the window's last millisecond)``, and says so.
+    """
+    wall = instant(now)
+    return wall if live else min(wall, utc(filters.end) - pd.Timedelta(milliseconds=1))

@@ -8,7 +8,7 @@ every result carries what a page needs to explain it (n, window, method):
 * projections to the end of the usage block, the day and the month
   (:func:`project_spend`), the month part with the same daily model that
   :func:`backtest_daily_forecast` scores on the user's own history;
-* budget levels, alerts with cooldown, cost acceleration, 5-hour usage blocks,
+* budget levels, cost acceleration, 5-hour usage blocks,
   an efficiency score with an explicit definition, and a reconciliation of the
   two sources (JSONL transcripts vs OpenTelemetry) per request.
 
@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,7 +33,7 @@ from analytics.trends import ols_sum_interval
 
 FREQS = ("hour", "day")
 PERIODS = ("day", "week", "month")
-BY = ("model", "project", "user", "session")
+BY = ("model", "project", "repository", "user", "session")
 LEVELS = ("OK", "INFO", "WARNING", "CRITICAL", "EMERGENCY")
 DEFAULT_THRESHOLDS = (0.5, 0.75, 0.9, 1.0)
 BLOCK_HOURS = 5
@@ -149,7 +148,7 @@ def load_costs_by(store, filters: Filters, period: str = "day", by: str | None =
     Parameters
     ----------
     period : {"day", "week", "month"}
-    by : {"model", "project", "user", "session"} or None
+    by : {"model", "project", "repository", "user", "session"} or None
         Split of each period; None gives one row per period (``key`` is "").
 
     Returns
@@ -178,6 +177,7 @@ REPORT_KEYS = {
     "month": "month",
     "model": "model",
     "project": "project",
+    "repository": "repository",
     "session": "session_id",
 }
 """What :func:`usage_report` totals by -> the field that names each of its rows."""
@@ -211,22 +211,26 @@ def usage_report(
 
     Parameters
     ----------
-    by : {"day", "week", "month", "model", "project", "session"}
+    by : {"day", "week", "month", "model", "project", "repository", "session"}
         Days, weeks and months are those of ``tz``.
     tz : str
         Reporting time zone (IANA name); an unknown zone raises before any query runs.
     since, until : date, optional
         First and last day (inclusive) in ``tz``; open when missing.
     filters : Filters, optional
-        Its project, model, user and source lists apply; its window and zone
-        are replaced by ``since``, ``until`` and ``tz``.
+        Its project, repository, model, user and source lists apply; its
+        window and zone are replaced by ``since``, ``until`` and ``tz``. Every
+        request counts once (``telemetry``): with ``sources``, the requests
+        counted from those sources, where a request both sources recorded is
+        OpenTelemetry's (so the ``jsonl`` and ``otel`` reports add up to the
+        whole).
 
     Returns
     -------
     dict
         ``{"rows": [...], "totals": {...}}``. Each row has the key field
         (``date`` YYYY-MM-DD, ``week`` = its Monday, ``month`` YYYY-MM, ``model``,
-        ``project`` or ``session_id``; see :data:`REPORT_KEYS`), the token fields,
+        ``project``, ``repository`` or ``session_id``; see :data:`REPORT_KEYS`), the token fields,
         ``cost_usd`` (priced requests only, rounded to 1e-6 USD; ``None`` when every
         request in the row is unpriced), ``requests`` and ``unpriced_requests``.
         Rows are sorted by key.
@@ -237,15 +241,7 @@ def usage_report(
     key_field = REPORT_KEYS[by]
     start, end = day_bounds(since, until, tz)
     base = filters or Filters()
-    f = Filters(
-        start=start,
-        end=end,
-        tz=tz,
-        projects=base.projects,
-        models=base.models,
-        users=base.users,
-        sources=base.sources,
-    )
+    f = replace(base, start=start, end=end, tz=tz)
     rows = store.rows("costs_report", by=by, **f.params())
     out_rows = []
     totals = dict.fromkeys(REPORT_TOKEN_FIELDS, 0) | {"cost_usd": 0.0, "requests": 0, "unpriced_requests": 0}
@@ -355,6 +351,7 @@ def burn_rate(
     $3.00 spent in a 90-minute window is $2.00 per hour.
     """
     from scipy import stats  # imported on first use: it costs ~0.7 s
+
     hours = window.total_seconds() / 3600.0
     if hours <= 0 or bin_minutes <= 0 or events is None or events.empty:
         return None
@@ -856,76 +853,6 @@ def budget_status(
     )
 
 
-@dataclass(frozen=True)
-class Alert:
-    """One fired budget alert."""
-
-    key: str
-    level: str
-    at: datetime
-    status: BudgetStatus
-    message: str
-
-
-class AlertEvaluator:
-    """Turns budget statuses into alerts, without repeating a level within the cooldown.
-
-    An alert fires when the status level is at least ``min_level`` and this
-    ``key`` has not fired the same level within ``cooldown`` before ``now``.
-    A different level (an escalation, or a drop to another alerting level) fires
-    at once. Every callback receives each fired :class:`Alert`, in order.
-
-    Parameters
-    ----------
-    cooldown : timedelta
-        Minimum time between two alerts of the same level for one key.
-    callbacks : iterable of callables taking an Alert
-    min_level : str
-        Lowest level that alerts (default INFO; OK never alerts).
-    """
-
-    def __init__(
-        self,
-        cooldown: timedelta = timedelta(minutes=30),
-        callbacks: Iterable[Callable[[Alert], object]] = (),
-        min_level: str = "INFO",
-    ):
-        if min_level not in LEVELS[1:]:
-            raise ValueError(f"min_level must be one of {LEVELS[1:]}")
-        self.cooldown = cooldown
-        self.min_level = min_level
-        self._callbacks: list[Callable[[Alert], object]] = list(callbacks)
-        self._last: dict[tuple[str, str], datetime] = {}
-        self.history: list[Alert] = []
-
-    def subscribe(self, callback: Callable[[Alert], object]) -> None:
-        self._callbacks.append(callback)
-
-    def evaluate(self, status: BudgetStatus | None, now: datetime, key: str = "budget") -> Alert | None:
-        """Fire (and return) an alert for ``status`` at ``now``, or return None."""
-        if status is None or LEVELS.index(status.level) < LEVELS.index(self.min_level):
-            return None
-        now = _utc(now).to_pydatetime()
-        last = self._last.get((key, status.level))
-        if last is not None and now - last < self.cooldown:
-            return None
-        self._last[(key, status.level)] = now
-        alert = Alert(
-            key=key,
-            level=status.level,
-            at=now,
-            status=status,
-            message=(
-                f"{status.level}: ${status.spend:,.2f} of ${status.budget:,.2f} budget used "
-                f"({status.percent_used:.0f}%)"
-            ),
-        )
-        self.history.append(alert)
-        for cb in self._callbacks:
-            cb(alert)
-        return alert
-
-
 # ---------------------------------------------------------------------------
 # acceleration
 @dataclass(frozen=True)
@@ -1073,6 +1000,68 @@ def usage_blocks(events: pd.DataFrame, now: datetime, block_hours: int = BLOCK_H
     )
 
 
+@dataclass(frozen=True)
+class BlockLimits:
+    """The active 5-hour block against the user's own history of blocks: a plan-limit view.
+
+    Claude's plans cap usage per 5-hour block without publishing the cap in
+    tokens or dollars, so the yardstick is the user's own P90: the 90th
+    percentile of the tokens and the cost of their completed blocks
+    (``quantile`` of ``n_past`` blocks; None with fewer than ``min_past``).
+    ``active`` is False when no block is active at ``now`` (then ``resets_at``,
+    ``tokens`` and ``cost_usd`` describe nothing: None / 0). ``token_share`` and
+    ``cost_share`` are the active block's tokens and cost over those P90s.
+    """
+
+    active: bool
+    start: pd.Timestamp | None
+    resets_at: pd.Timestamp | None
+    tokens: int
+    cost_usd: float
+    unpriced_requests: int
+    n_past: int
+    p90_tokens: float | None
+    p90_cost_usd: float | None
+    quantile: float
+    method: str
+
+    @property
+    def token_share(self) -> float | None:
+        return self.tokens / self.p90_tokens if self.p90_tokens else None
+
+    @property
+    def cost_share(self) -> float | None:
+        return self.cost_usd / self.p90_cost_usd if self.p90_cost_usd else None
+
+
+def block_limits(blocks: pd.DataFrame, quantile: float = 0.9, min_past: int = 3) -> BlockLimits:
+    """The active block of :func:`usage_blocks` against the ``quantile`` of the completed ones.
+
+    The quantile is linear-interpolated (NumPy's default) over completed blocks'
+    tokens and priced cost (USD; unpriced requests add nothing).
+    """
+    done = blocks[~blocks["active"].astype(bool)] if not blocks.empty else blocks
+    active = blocks[blocks["active"].astype(bool)] if not blocks.empty else blocks
+    enough = len(done) >= min_past
+    a = active.iloc[-1] if len(active) else None
+    return BlockLimits(
+        active=a is not None,
+        start=a["block_start"] if a is not None else None,
+        resets_at=a["block_end"] if a is not None else None,
+        tokens=int(a["tokens"]) if a is not None else 0,
+        cost_usd=float(a["cost_usd"]) if a is not None else 0.0,
+        unpriced_requests=int(a["unpriced_requests"]) if a is not None else 0,
+        n_past=len(done),
+        p90_tokens=float(np.quantile(done["tokens"].astype("float64"), quantile)) if enough else None,
+        p90_cost_usd=float(np.quantile(done["cost_usd"].astype("float64"), quantile)) if enough else None,
+        quantile=quantile,
+        method=(
+            f"the active block against the {quantile:.0%} quantile of your own {len(done):,} completed "
+            f"blocks (tokens and priced cost, linear interpolation; at least {min_past} needed)"
+        ),
+    )
+
+
 # ---------------------------------------------------------------------------
 # efficiency
 @dataclass(frozen=True)
@@ -1201,6 +1190,9 @@ class Reconciliation:
 def reconcile_sources(store, filters: Filters) -> Reconciliation | None:
     """Match JSONL and OTel api_request rows on request_id and compare cost and tokens.
 
+    Both rows of a matched request, as each source recorded it (``source_events``;
+    the totals elsewhere count such a request once, see ``sql/schema/10_telemetry_view.sql``).
+
     Returns
     -------
     Reconciliation or None
@@ -1273,7 +1265,9 @@ def period_totals(series: pd.DataFrame | None) -> PeriodTotals:
     spend = float(series["cost_usd"].sum())
     requests, unpriced = int(series["requests"].sum()), int(series["unpriced_requests"].sum())
     priced = requests - unpriced
-    return PeriodTotals(spend, requests, unpriced, int(series["tokens"].sum()), spend / priced if priced else None)
+    return PeriodTotals(
+        spend, requests, unpriced, int(series["tokens"].sum()), spend / priced if priced else None
+    )
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,9 @@ class ErrorTaxonomy:
     for the classes present. ``by_status``: the loader's rows plus ``share``.
     ``tools``: tool errors per tool (user rejections excluded).
     ``rejections``: decisions ``reject`` / ``interrupt`` by decision, source and
-    tool with ``share`` of all decisions.
+    tool with ``share`` of all decisions. ``rejection_rate`` is (rejected +
+    interrupted) / decisions, None when no other decision is recorded
+    (transcripts record rejections and interruptions, never an accepted call).
     """
 
     api_errors: int
@@ -192,7 +194,7 @@ def error_taxonomy(types: pd.DataFrame, tools: pd.DataFrame, decisions: pd.DataF
         decisions=n_dec,
         rejected=rejected,
         interrupted=interrupted,
-        rejection_rate=(rejected + interrupted) / n_dec if n_dec else None,
+        rejection_rate=(rejected + interrupted) / n_dec if n_dec > rejected + interrupted else None,
         by_class=by_class,
         by_status=by_status,
         tools=tools,
@@ -543,3 +545,48 @@ def load_recent_errors(store, filters: Filters, limit: int = 100) -> pd.DataFram
         return pd.DataFrame(columns=RECENT_COLUMNS)
     df.insert(0, "ts", pd.to_datetime(df.pop("ts_ms").astype("int64"), unit="ms", utc=True))
     return df[RECENT_COLUMNS]
+
+
+# ---------------------------------------------------------------------------
+# what failed in a span
+@dataclass(frozen=True)
+class Failures:
+    """API calls and tool calls of a span and what failed in it (:func:`load_failures`).
+
+    ``api``: requests and API errors (with the span's ``start``/``end``);
+    ``error_classes``: API errors per class (rate_limit, overloaded, server,
+    auth, timeout, client, other), largest first; ``tool_calls`` counts tool
+    results, ``tool_failed`` the failed ones (user rejections are not
+    failures); ``rejected`` and ``interrupted`` are the user's decisions.
+    """
+
+    api: CallCounts
+    error_classes: tuple[tuple[str, int], ...]
+    tool_calls: int
+    tool_failed: int
+    rejected: int
+    interrupted: int
+
+    @property
+    def tool_failure_rate(self) -> float | None:
+        """Failed tool calls / tool results; None without tool results."""
+        return self.tool_failed / self.tool_calls if self.tool_calls else None
+
+
+def load_failures(store, filters: Filters) -> Failures:
+    """API calls, API errors by class, tool calls and failures, rejections and interruptions in the window."""
+    counts = {kind: int(n) for kind, n in store.rows("errors_failures", **filters.params())}
+    classes = sorted(
+        ((k.removeprefix("api_error:"), n) for k, n in counts.items() if k.startswith("api_error:")),
+        key=lambda kv: (-kv[1], kv[0]),
+    )
+    return Failures(
+        api=CallCounts(
+            counts.get("api_request", 0), sum(n for _, n in classes), utc(filters.start), utc(filters.end)
+        ),
+        error_classes=tuple(classes),
+        tool_calls=counts.get("tool_result", 0) + counts.get("tool_failed", 0),
+        tool_failed=counts.get("tool_failed", 0),
+        rejected=counts.get("decision:reject", 0),
+        interrupted=counts.get("decision:interrupt", 0),
+    )

@@ -1,4 +1,4 @@
-"""The view every query is cut by: time window, reporting time zone, project, model, user, source.
+"""The view every query is cut by: time window, reporting time zone, project, repository, model, user, source.
 
 Named SQL files write ``__FILTERS__`` where the standard predicate goes (the
 text of ``sql/_filters.sql``, all values bound as parameters); ``Filters.params()``
@@ -29,12 +29,18 @@ def local_zone() -> str:
 
 @dataclass(frozen=True)
 class Filters:
-    """A half-open UTC window [start, end) and optional allow-lists (empty = all)."""
+    """A half-open UTC window [start, end) and optional allow-lists (empty = all).
+
+    ``projects`` and ``repositories`` hold labels as the store shows them
+    (``~/web-shop``); ``sources`` picks the events counted from those sources
+    (``telemetry`` counts a request both sources recorded as OpenTelemetry's).
+    """
 
     start: datetime = datetime(2000, 1, 1, tzinfo=UTC)
     end: datetime = datetime(2100, 1, 1, tzinfo=UTC)
     tz: str = "UTC"
     projects: tuple[str, ...] = field(default_factory=tuple)
+    repositories: tuple[str, ...] = field(default_factory=tuple)
     models: tuple[str, ...] = field(default_factory=tuple)
     users: tuple[str, ...] = field(default_factory=tuple)
     sources: tuple[str, ...] = field(default_factory=tuple)
@@ -46,6 +52,7 @@ class Filters:
             "end": self.end.astimezone(UTC).replace(tzinfo=None),
             "tz": self.tz,
             "projects": list(self.projects),
+            "repositories": list(self.repositories),
             "models": list(self.models),
             "users": list(self.users),
             "sources": list(self.sources),

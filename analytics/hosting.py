@@ -29,7 +29,9 @@ Rules the app applies (see README, "Hosting for a team"):
 * transcript text (prompts, tool inputs, error texts) is hidden when hosted
   unless ``show_text`` allows it (:attr:`HostingConfig.text_allowed`);
 * with ``per_user``, a signed-in user's filters are pinned to their own
-  e-mail (:func:`pinned_users`); without a signed-in e-mail nothing is shown.
+  e-mail (:func:`pinned_users`), the sidebar's options, counts and dates are
+  theirs, and without a signed-in e-mail nothing is shown; the JSON API's data
+  routes answer 403 (one shared token cannot be limited to one user).
 """
 
 from __future__ import annotations

@@ -11,26 +11,31 @@ only serialises what is built here) show the same numbers:
 * :func:`telemetry_widgets` - the five overview widgets and what changed since
   last week (:class:`Widgets`).
 
-*Now.* Every builder judges the data at ``now = min(wall clock, end of the
-window)`` (:func:`analytics.clock.effective_now`), the end being the window's
-last millisecond: a past window is judged at its end, and its last day is
-"today" (a window ending at midnight is not judged on the empty day after it).
+*Now.* The current figures (spent today, the burn rate, the active 5-hour
+block, today's error rate, the week's changes) are judged at ``now``: the wall
+clock unless the caller passes an instant. Callers pick it with
+:func:`analytics.clock.judged_at`: now for a live view, the window's last
+millisecond for a past window. The history figures (trends, daily series,
+tool sequences, models) cover the filters' window whatever ``now`` is; a
+live view whose window ends before today (its last days with data) therefore
+shows today as empty and :func:`load_last_activity` says when the data ends.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from analytics import costs, errors, fmt, models, tools
-from analytics.clock import effective_now, index_utc, local_day, local_midnight, to_datetime, utc
+from analytics.clock import index_utc, instant, local_day, local_midnight, to_datetime, utc
 from analytics.filters import Filters
 from analytics.fmt import finite
 from analytics.trends import TrendFit, fit_trend, ols_sum_interval
@@ -72,7 +77,8 @@ class SpendSnapshot:
     ``load_start`` to ``now``; ``daily``: daily totals (USD) of the history
     days before today (local midnights, tz-aware), the input of the month
     projection; ``spent_today`` (USD) from local midnight to ``now``;
-    ``month_to_date`` (USD) from the first of the month to ``now``.
+    ``month_to_date`` (USD) from the first of the month to ``now``;
+    ``last_activity`` the latest event up to ``now`` (None without any).
     """
 
     now: pd.Timestamp
@@ -84,8 +90,20 @@ class SpendSnapshot:
     today_unpriced: int
     month_to_date: float
     projection: costs.SpendProjection | None
+    last_activity: pd.Timestamp | None
     requests: pd.DataFrame = field(compare=False, repr=False)
     daily: pd.Series = field(compare=False, repr=False)
+
+
+def load_last_activity(store, filters: Filters, now: datetime | None = None) -> pd.Timestamp | None:
+    """The latest event up to ``now`` (default the wall clock) under the filters' allow-lists, whatever
+    their window (UTC); None without any."""
+    end = instant(now) + pd.Timedelta(milliseconds=1)
+    ((last_ms, events),) = store.rows(
+        "monitor_last_activity",
+        **filters.with_window(datetime(2000, 1, 1, tzinfo=UTC), to_datetime(end)).params(),
+    )
+    return pd.Timestamp(int(last_ms), unit="ms", tz="UTC") if events else None
 
 
 def load_spend_snapshot(
@@ -105,12 +123,12 @@ def load_spend_snapshot(
         Burn-rate window (hours, > 0); its rate is cut into sub-windows of at
         most one hour for the interval.
     now : datetime, optional
-        Judged at ``min(now or the wall clock, end of the window)``.
+        The instant to judge at; default the wall clock.
     """
     if not (window_hours > 0 and math.isfinite(window_hours)):
         raise ValueError("window_hours must be a positive number")
     tz = filters.tz
-    now_ = effective_now(filters, now)
+    now_ = instant(now)
     today = local_day(now_, tz)
     day_start = local_midnight(today, tz)
     hist_start = local_midnight(min(today.replace(day=1), today - pd.Timedelta(days=costs.HISTORY_DAYS)), tz)
@@ -143,6 +161,7 @@ def load_spend_snapshot(
         today_unpriced=int(cost.isna().sum()),
         month_to_date=earlier + spent_today,
         projection=projection,
+        last_activity=load_last_activity(store, filters, to_datetime(now_)),
         requests=requests,
         daily=daily,
     )
@@ -166,7 +185,9 @@ class BudgetReport:
     window's requests; ``budgets`` the budgets evaluated (USD; None when not
     set) and ``statuses`` their :class:`~analytics.costs.BudgetStatus` (None
     when not evaluated); ``status`` is the worst level of the daily and
-    monthly budgets; ``alerts`` the budgets at INFO or above.
+    monthly budgets; ``alerts`` the budgets at INFO or above, each with the
+    sentence to show beside its level; ``last_activity`` the latest event up
+    to ``now`` (None without any).
     """
 
     now: pd.Timestamp
@@ -182,6 +203,7 @@ class BudgetReport:
     statuses: Mapping[str, costs.BudgetStatus | None]
     status: str
     alerts: tuple[BudgetAlert, ...]
+    last_activity: pd.Timestamp | None
     burn: costs.BurnRate | None = field(compare=False, repr=False)
     projection: costs.SpendProjection | None = field(compare=False, repr=False)
 
@@ -219,12 +241,15 @@ def budget_report(snapshot: SpendSnapshot, budgets: Mapping[str, float | None]) 
             if b is not None and b > 0 and spent is not None
             else None
         )
-    evaluator = costs.AlertEvaluator(cooldown=timedelta(0))
-    alerts = []
-    for key, status in statuses.items():
-        alert = evaluator.evaluate(status, to_datetime(snapshot.now), key=key)
-        if alert is not None:
-            alerts.append(BudgetAlert(alert.level, key, f"{BUDGET_LABELS[key]}: {alert.message}"))
+    alerts = [
+        BudgetAlert(
+            status.level,
+            key,
+            f"{BUDGET_LABELS[key]}: ${status.spend:,.2f} of ${status.budget:,.2f} used ({status.percent_used:.0f}%)",
+        )
+        for key, status in statuses.items()
+        if status is not None and status.level != "OK"
+    ]
     window_start = snapshot.now - pd.Timedelta(hours=snapshot.window_hours)
     in_window = (
         (snapshot.requests["ts"] > window_start).to_numpy()
@@ -246,6 +271,7 @@ def budget_report(snapshot: SpendSnapshot, budgets: Mapping[str, float | None]) 
         statuses=statuses,
         status=_worst([day and day.level, month and month.level]),
         alerts=tuple(alerts),
+        last_activity=snapshot.last_activity,
         burn=burn,
         projection=proj,
     )
@@ -383,7 +409,9 @@ class ErrorSnapshot:
 
     ``series``: :func:`analytics.errors.load_error_series` per ``freq``;
     ``fit``: its :func:`analytics.errors.error_trend`; ``attempts``:
-    :func:`analytics.errors.load_attempts`.
+    :func:`analytics.errors.load_attempts`; ``today``: what failed from the
+    local midnight before ``now`` to ``now`` (:func:`load_today`), whatever
+    the window; ``last_activity`` the latest event up to ``now``.
     """
 
     now: pd.Timestamp
@@ -391,6 +419,8 @@ class ErrorSnapshot:
     freq: str
     start: pd.Timestamp
     end: pd.Timestamp
+    today: errors.Failures
+    last_activity: pd.Timestamp | None
     fit: TrendFit | None
     taxonomy: errors.ErrorTaxonomy | None
     retries: tuple[errors.RetryStats, ...]
@@ -399,17 +429,31 @@ class ErrorSnapshot:
     attempts: pd.DataFrame = field(compare=False, repr=False)
 
 
+def load_today(store, filters: Filters, now: datetime | None = None) -> errors.Failures:
+    """What failed today: from the local midnight (``filters.tz``) before ``now`` to ``now`` (default the
+    wall clock), under the filters' allow-lists whatever their window."""
+    now_ = instant(now)
+    midnight = local_midnight(local_day(now_, filters.tz), filters.tz)
+    end = now_ + pd.Timedelta(milliseconds=1)
+    failures = errors.load_failures(store, filters.with_window(to_datetime(midnight), to_datetime(end)))
+    return dataclasses.replace(failures, api=dataclasses.replace(failures.api, end=now_))
+
+
 def load_error_snapshot(store, filters: Filters, now: datetime | None = None) -> ErrorSnapshot:
-    """Load the error series (per :func:`analytics.errors.error_freq`), taxonomy, retries and recovery."""
+    """Load the error series (per :func:`analytics.errors.error_freq`), taxonomy, retries and recovery of the
+    window, and what failed today (judged at ``now``, default the wall clock)."""
     freq = errors.error_freq(filters)
     series = errors.load_error_series(store, filters, freq)
     attempts = errors.load_attempts(store, filters)
+    now_ = instant(now)
     return ErrorSnapshot(
-        now=effective_now(filters, now),
+        now=now_,
         tz=filters.tz,
         freq=freq,
         start=utc(filters.start),
         end=utc(filters.end),
+        today=load_today(store, filters, to_datetime(now_)),
+        last_activity=load_last_activity(store, filters, to_datetime(now_)),
         fit=errors.error_trend(series),
         taxonomy=errors.error_taxonomy(
             errors.load_error_types(store, filters),
@@ -429,14 +473,15 @@ class ErrorReport:
 
     ``last_day`` is the local day containing ``snapshot.now``, from its
     midnight to now; ``window`` the whole window; ``level`` follows
-    :data:`ERROR_RATE_RULE` on the last day's rate; ``risk`` is None without
-    durations (or when not assessed).
+    :data:`ERROR_RATE_RULE` on the last day's rate and ``reason`` says why in
+    one sentence; ``risk`` is None without durations (or when not assessed).
     """
 
     snapshot: ErrorSnapshot
     last_day: errors.CallCounts
     window: errors.CallCounts
     level: str
+    reason: str
     risk: errors.TimeoutRisk | None
     threshold_ms: float
     rule: ClassVar[str] = ERROR_RATE_RULE
@@ -446,16 +491,43 @@ class ErrorReport:
         return f"API error rate per {self.snapshot.freq}"
 
 
+LEVEL_FLOORS = {"OK": "below 2%", "INFO": "2% or more", "WARNING": "5% or more", "CRITICAL": "10% or more"}
+"""How the error-rate level of :data:`ERROR_RATE_LEVELS` reads in a sentence."""
+
+
+def error_rate_reason(level: str, today: errors.Failures, last_activity: pd.Timestamp | None, tz: str) -> str:
+    """Why the Error Rate Monitor shows ``level``, in one sentence: today's API calls and what failed,
+    tool failures beside them, or that nothing ran today and when the last activity was."""
+    api = today.api
+    tools = (
+        f"; {today.tool_failed:,} of {today.tool_calls:,} tool calls failed ({fmt.pct(today.tool_failure_rate)})"
+        if today.tool_calls
+        else ""
+    )
+    if api.calls:
+        return (
+            f"{api.errors:,} of {api.calls:,} API calls failed today ({fmt.pct(api.error_rate)}, "
+            f"{LEVEL_FLOORS[level]}){tools}."
+        )
+    if today.tool_calls:
+        return f"No API call today{tools}."
+    if last_activity is None:
+        return "No activity recorded."
+    return f"No activity today; the last was at {last_activity.tz_convert(tz):%Y-%m-%d %H:%M}."
+
+
 def error_report(
     snapshot: ErrorSnapshot, risk: errors.TimeoutRisk | None, threshold_ms: float
 ) -> ErrorReport:
     """The error monitor of a snapshot and a timeout assessment: pure and instant."""
-    last = errors.day_counts(snapshot.series, snapshot.now, snapshot.tz)
+    last = snapshot.today.api
+    level = level_by(last.error_rate, ERROR_RATE_LEVELS)
     return ErrorReport(
         snapshot=snapshot,
         last_day=last,
         window=errors.call_counts(snapshot.series),
-        level=level_by(last.error_rate, ERROR_RATE_LEVELS),
+        level=level,
+        reason=error_rate_reason(level, snapshot.today, snapshot.last_activity, snapshot.tz),
         risk=risk,
         threshold_ms=float(threshold_ms),
     )
@@ -505,43 +577,63 @@ def load_daily_activity(store, filters: Filters) -> pd.DataFrame:
     return df[DAILY_COLUMNS]
 
 
-def daily_trend(index, values, fill_days: bool = False) -> TrendFit | None:
-    """fit_trend (lower is better) of ``values`` on a tz-aware daily ``index``; with ``fill_days``
-    the series is on naive local days with missing days as 0 (spend)."""
-    s = pd.Series(np.asarray(values, dtype="float64"), index=pd.DatetimeIndex(index))
+def _daily(index, values) -> pd.Series:
+    return pd.Series(np.asarray(values, dtype="float64"), index=pd.DatetimeIndex(index))
+
+
+def spend_series(daily: pd.DataFrame) -> pd.Series:
+    """Spend per day (USD) on naive local days, from the first to the last day with activity, days
+    without spend as 0."""
+    s = _daily(daily["bucket"], daily["cost_usd"])
     if s.empty:
-        return None
-    if fill_days:
-        s.index = s.index.tz_localize(None).normalize()
-        s = s.groupby(level=0).sum()
-        s = s.reindex(pd.date_range(s.index[0], s.index[-1], freq="D"), fill_value=0.0)
-    return fit_trend(s, polarity="lower_is_better")
+        return s
+    s.index = s.index.tz_localize(None).normalize()
+    s = s.groupby(level=0).sum()
+    return s.reindex(pd.date_range(s.index[0], s.index[-1], freq="D"), fill_value=0.0)
+
+
+def p95_series(daily: pd.DataFrame) -> pd.Series:
+    """The exact p95 request duration (ms) per day with timed requests (tz-aware local midnights)."""
+    timed = daily[daily["timed_requests"] > 0]
+    return _daily(timed["bucket"], timed["p95_ms"])
+
+
+def tool_failure_series(daily: pd.DataFrame) -> pd.Series:
+    """The share of tool calls that failed per day with tool calls (tz-aware local midnights)."""
+    used = daily[daily["tool_calls"] > 0]
+    return _daily(used["bucket"], used["tool_failed"] / used["tool_calls"])
+
+
+def cost_per_request_series(daily: pd.DataFrame) -> pd.Series:
+    """Cost (USD) per priced request per day with priced requests (tz-aware local midnights)."""
+    priced = daily["requests"] - daily["unpriced_requests"]
+    keep = (priced > 0).to_numpy()
+    return _daily(daily["bucket"][keep], (daily["cost_usd"] / priced.where(priced > 0))[keep])
+
+
+def daily_trend(series: pd.Series) -> TrendFit | None:
+    """fit_trend (lower is better) of a daily series; None when it is empty or too short."""
+    return fit_trend(series, polarity="lower_is_better") if len(series) else None
 
 
 def spend_trend(daily: pd.DataFrame) -> TrendFit | None:
-    """Trend of the spend per day (missing days as 0)."""
-    return daily_trend(daily["bucket"], daily["cost_usd"], fill_days=True) if not daily.empty else None
+    """Trend of :func:`spend_series`."""
+    return daily_trend(spend_series(daily))
 
 
 def p95_trend(daily: pd.DataFrame) -> TrendFit | None:
-    """Trend of the daily p95 request duration, over days with timed requests."""
-    timed = daily[daily["timed_requests"] > 0] if not daily.empty else daily
-    return daily_trend(timed["bucket"], timed["p95_ms"]) if not timed.empty else None
+    """Trend of :func:`p95_series`."""
+    return daily_trend(p95_series(daily))
 
 
 def tool_failure_trend(daily: pd.DataFrame) -> TrendFit | None:
-    """Trend of the daily share of failed tool calls, over days with tool calls."""
-    used = daily[daily["tool_calls"] > 0] if not daily.empty else daily
-    return daily_trend(used["bucket"], used["tool_failed"] / used["tool_calls"]) if not used.empty else None
+    """Trend of :func:`tool_failure_series`."""
+    return daily_trend(tool_failure_series(daily))
 
 
 def cost_per_request_trend(daily: pd.DataFrame) -> TrendFit | None:
-    """Trend of the daily cost per priced request, over days with priced requests."""
-    if daily.empty:
-        return None
-    priced = daily["requests"] - daily["unpriced_requests"]
-    keep = (priced > 0).to_numpy()
-    return daily_trend(daily["bucket"][keep], (daily["cost_usd"] / priced.where(priced > 0))[keep])
+    """Trend of :func:`cost_per_request_series`."""
+    return daily_trend(cost_per_request_series(daily))
 
 
 # ---------------------------------------------------------------------------
@@ -607,6 +699,18 @@ class ToolWidget:
     @property
     def suggestion(self) -> str | None:
         return self.suggestions[0] if self.suggestions else None
+
+    @property
+    def reason(self) -> str:
+        """Why the level, in one sentence: the costliest loop's share of tool-session spend."""
+        if self.loop is None:
+            return "No loop of tool calls found."
+        if self.loop_share is None:
+            return f"The costliest loop ({self.loop.label}) has no priced cost."
+        return (
+            f"The costliest loop ({self.loop.label}) took {fmt.pct(self.loop_share, 0)} of the spend of "
+            "sessions with tool calls."
+        )
 
 
 def tool_widget(store, filters: Filters, daily: pd.DataFrame | None = None) -> ToolWidget:
@@ -693,6 +797,17 @@ class ModelWidget:
     def savings_share(self) -> float | None:
         return finite(self.savings.savings_share) if self.savings is not None else None
 
+    @property
+    def reason(self) -> str:
+        """Why the level, in one sentence: what moving small requests to a cheaper model would save."""
+        rec = self.savings
+        if rec is None:
+            return "No saving found from moving small requests to a cheaper model."
+        return (
+            f"Moving {rec.requests_moved:,} small requests to {rec.target_model} would save "
+            f"{fmt.money(rec.savings_usd)} ({fmt.pct(self.savings_share, 0)} of the price-book cost)."
+        )
+
 
 def model_widget(store, filters: Filters, daily: pd.DataFrame | None = None) -> ModelWidget:
     """Model Efficiency Tracker (see :func:`telemetry_widgets`)."""
@@ -716,11 +831,11 @@ WEEK_COLUMNS = ["week", "model", "requests", "errors", "cost_usd"]
 def load_week_activity(store, filters: Filters, now: datetime | None = None) -> pd.DataFrame:
     """API calls and spend per model in the 7 days up to ``now`` ("this") and the 7 before ("last").
 
-    ``now`` as in :func:`analytics.clock.effective_now`. The two weeks are not
+    ``now`` is the instant to judge at (default the wall clock). The two weeks are not
     cut by the filters' dates; the other filters apply. Columns
     :data:`WEEK_COLUMNS` (``cost_usd`` NaN when no request of the model is priced).
     """
-    end = effective_now(filters, now) + pd.Timedelta(milliseconds=1)
+    end = instant(now) + pd.Timedelta(milliseconds=1)
     split = end - pd.Timedelta(days=CHANGE_DAYS)
     df = store.query(
         "monitor_week_changes",
@@ -849,12 +964,17 @@ def week_changes(weeks: pd.DataFrame) -> list[Change]:
 # the five widgets
 @dataclass(frozen=True)
 class ErrorRateWidget:
-    """Error Rate Monitor: the last day's and the window's API calls, recovery, level and trend."""
+    """Error Rate Monitor: the last day's and the window's API calls, and beside them what else failed
+    (``today`` and ``window_failures``: tool failures, rejections, interruptions, API error classes),
+    recovery, level with its ``reason``, and trend."""
 
     last_day: errors.CallCounts
     window: errors.CallCounts
+    today: errors.Failures
+    window_failures: errors.Failures
     recovery: errors.Recovery | None
     level: str
+    reason: str
     trend: TrendFit | None
     trend_of: str
     title: ClassVar[str] = "Error Rate Monitor"
@@ -879,6 +999,19 @@ class CostWidget:
     def rule(self) -> str:
         day = self.report.statuses["day"]
         return day.rule if day else "no daily budget set"
+
+    @property
+    def reason(self) -> str:
+        """Why the level, in one sentence: today's and this month's spend against their budgets."""
+        parts = [
+            f"{label} ${s.spend:,.2f} of ${s.budget:,.2f} ({s.percent_used:.0f}%)"
+            for label, s in (
+                ("today", self.report.statuses["day"]),
+                ("this month", self.report.statuses["month"]),
+            )
+            if s is not None
+        ]
+        return ("Spent " + "; ".join(parts) + ".") if parts else "No daily or monthly budget set."
 
 
 @dataclass(frozen=True)
@@ -913,6 +1046,18 @@ class TimeoutWidget:
     def rule(self) -> str:
         return self.risk.rule if self.risk is not None else errors.risk_rule(self.threshold_ms)
 
+    @property
+    def reason(self) -> str:
+        """Why the level, in one sentence: the riskiest model's p95 and share above the threshold."""
+        w = self.worst
+        if w is None:
+            return "No request carries a duration."
+        return (
+            f"p95 of {w['model']} is {fmt.duration_ms(w['p95_ms'])} against a "
+            f"{fmt.duration_ms(self.threshold_ms)} threshold; {fmt.pct(w['share_above'], 1)} of its "
+            "requests take longer."
+        )
+
 
 @dataclass(frozen=True)
 class Widgets:
@@ -922,6 +1067,7 @@ class Widgets:
     tz: str
     start: pd.Timestamp
     end: pd.Timestamp
+    last_activity: pd.Timestamp | None
     error_rate: ErrorRateWidget
     cost_burn: CostWidget
     timeout_risk: TimeoutWidget
@@ -963,22 +1109,25 @@ def telemetry_widgets(
     ``changes`` compare the 7 days up to now with the 7 days before
     (:func:`week_changes`).
     """
-    now_ = effective_now(filters, now)
+    now_ = instant(now)
     freq = errors.error_freq(filters)
-    burn, daily, recovery, by_model, weeks, hourly = _parallel(
+    burn, daily, recovery, by_model, weeks, hourly, today, window = _parallel(
         lambda: cost_burnrate(store, filters, budgets, now=to_datetime(now_)),
         lambda: load_daily_activity(store, filters),
         lambda: errors.recovery_summary(errors.load_recovery(store, filters)),
         lambda: errors.load_latency_by_model(store, filters, threshold_ms),
         lambda: load_week_activity(store, filters, to_datetime(now_)),
         lambda: errors.load_error_series(store, filters, "hour") if freq == "hour" else None,
+        lambda: load_today(store, filters, to_datetime(now_)),
+        lambda: errors.load_failures(store, filters),
     )
     tool_w, model_w = _parallel(
         lambda: tool_widget(store, filters, daily),
         lambda: model_widget(store, filters, daily),
     )
     series = errors.daily_error_series(daily) if hourly is None else hourly
-    last = errors.day_counts(series, now_, filters.tz)
+    last = today.api
+    level = level_by(last.error_rate, ERROR_RATE_LEVELS)
     risk = errors.assess_timeout_risk(
         by_model, pd.DataFrame(columns=errors.HOUR_COLUMNS), threshold_ms, tz=filters.tz
     )
@@ -987,11 +1136,15 @@ def telemetry_widgets(
         tz=filters.tz,
         start=utc(filters.start),
         end=utc(filters.end),
+        last_activity=burn.last_activity,
         error_rate=ErrorRateWidget(
             last_day=last,
             window=errors.call_counts(series),
+            today=today,
+            window_failures=window,
             recovery=recovery,
-            level=level_by(last.error_rate, ERROR_RATE_LEVELS),
+            level=level,
+            reason=error_rate_reason(level, today, burn.last_activity, filters.tz),
             trend=errors.error_trend(series),
             trend_of=f"API error rate per {freq}",
         ),

@@ -13,7 +13,16 @@ from typing import Any
 
 import pandas as pd
 
-TEXT_COLUMNS = ("text", "error_text", "example", "prompt", "tool_input", "input_summary", "snippet")
+TEXT_COLUMNS = (
+    "text",
+    "error_text",
+    "output_text",
+    "example",
+    "prompt",
+    "tool_input",
+    "input_summary",
+    "snippet",
+)
 """Column (and JSON key) names that carry transcript text."""
 HIDDEN = "(hidden)"
 """What a hidden non-empty text reads as."""

@@ -805,19 +805,26 @@ def with_scores(sessions: pd.DataFrame, scores: ProductivityScores | None) -> pd
     return sessions.drop(columns=[c for c in cols if c in sessions]).merge(right, on="session_id", how="left")
 
 
-def group_sizes(sessions: pd.DataFrame, by: str) -> dict[str, int]:
+def group_sizes(sessions: pd.DataFrame, by: str, metric: str | None = None) -> dict[str, int]:
     """Sessions per non-empty group of ``by`` (see :data:`GROUP_KEYS`), largest first, ties by name.
+
+    With a ``metric`` (of :data:`GROUP_METRICS`), only the sessions that have it count: the ``n``
+    :func:`compare_groups` tests.
 
     Raises
     ------
     ValueError
-        For an unknown ``by``.
+        For an unknown ``by`` or ``metric``.
     """
     if by not in GROUP_KEYS:
         raise ValueError(f"by must be one of {sorted(GROUP_KEYS)}")
+    if metric is not None and metric not in GROUP_METRICS:
+        raise ValueError(f"metric must be one of {sorted(GROUP_METRICS)}")
     key = GROUP_KEYS[by]
     if sessions is None or sessions.empty or key not in sessions:
         return {}
+    if metric is not None:
+        sessions = sessions[sessions[GROUP_METRICS[metric]].notna()]
     values = sessions[key].astype(str)
     sizes = values[values != ""].value_counts()
     return {str(k): int(v) for k, v in sorted(sizes.items(), key=lambda kv: (-kv[1], str(kv[0])))}

@@ -267,7 +267,8 @@ def _lock_holder(path: Path) -> str | None:
 def _lock_message(path: Path, holder: str) -> str:
     return (
         f"The store {path} is open in another process ({holder}; usually the running app). "
-        "The app ingests new transcripts itself: use its Refresh button, or stop it and run this command again."
+        "A local app reads new transcripts itself (the sidebar's Refresh button); a hosted, read-only view "
+        "has no such button: stop the process holding the store and run this command again."
     )
 
 

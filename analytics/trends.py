@@ -120,6 +120,7 @@ class TrendFit:
         observation), at ``level`` (default: the fit's level).
         """
         from scipy import stats  # imported on first use: it costs ~0.7 s
+
         x = np.asarray(x, dtype="float64")
         t = stats.t.ppf(0.5 + (level or self.level) / 2, self.n - 2)
         fitted = self.intercept + self.slope * x
@@ -248,6 +249,7 @@ def _fit_ols(x: np.ndarray, y: np.ndarray, alpha: float) -> _OlsLine:
     (subnormal values), whose r² scipy leaves undefined. ``x`` must have a spread.
     """
     from scipy import stats  # imported on first use: it costs ~0.7 s
+
     n = len(y)
     x_mean = float(x.mean())
     sxx = float(np.sum((x - x_mean) ** 2))
@@ -283,6 +285,7 @@ def _fit_theil_sen(x: np.ndarray, y: np.ndarray, level: float) -> _TheilSenLine:
     A constant ``y`` gives slope and interval 0 and intercept its mean.
     """
     from scipy import stats  # imported on first use: it costs ~0.7 s
+
     if np.ptp(y) == 0:
         return _TheilSenLine(slope=0.0, intercept=float(y.mean()), low=0.0, high=0.0)
     ts = stats.theilslopes(y, x, alpha=level)
@@ -300,6 +303,7 @@ def _mann_kendall(x: np.ndarray, y: np.ndarray) -> _MannKendall:
     A constant ``y``, or a tau or p-value scipy cannot compute, gives tau 0 and p 1.
     """
     from scipy import stats  # imported on first use: it costs ~0.7 s
+
     if np.ptp(y) == 0:
         return _MannKendall(tau=0.0, p=1.0)
     kt = stats.kendalltau(x, y)
@@ -468,6 +472,7 @@ def ols_sum_interval(
         None with fewer than 3 points or no spread in ``x``.
     """
     from scipy import stats  # imported on first use: it costs ~0.7 s
+
     x = np.asarray(x, dtype="float64")
     y = np.asarray(y, dtype="float64")
     x_new = np.asarray(x_new, dtype="float64")

@@ -14,6 +14,7 @@ name                meaning                                     default
 ``from``, ``to``    first and last day, YYYY-MM-DD, in ``tz``  the last 30 days with data
 ``tz``              reporting time zone (IANA name)             this machine's zone
 ``project``,        allow-lists, repeatable                     all
+``repository``,
 ``model``,
 ``user``,
 ``source``
@@ -41,10 +42,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
 from analytics.filters import Filters, local_zone
 
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2100, 12, 31)
+"""The dates a view may name."""
+MAX_BUDGET = 10_000_000.0
+"""The largest budget (USD) the API accepts."""
+MAX_THRESHOLD_MS = 86_400_000.0
+"""The largest timeout threshold (one day)."""
 DEFAULT_DAYS = 30
 """Length of the default date range: the last 30 days that have data."""
 DEFAULT_THRESHOLD_MS = 8000.0
@@ -52,7 +60,11 @@ THRESHOLD_RANGE = (100.0, 600_000.0)
 """Where a page clamps ``threshold_ms`` (ms)."""
 WINDOW_HOURS = 24.0
 MAX_WINDOW_HOURS = 24.0 * 31
-LIST_PARAMS = ("project", "model", "user", "source")
+LIST_PARAMS = ("project", "repository", "model", "user", "source")
+SHARED_PARAMS = (
+    "from", "to", "tz", *LIST_PARAMS, "budget_day", "budget_month", "budget_session", "threshold_ms", "window_hours",
+)  # fmt: skip
+"""The parameters every page shares: they follow the user from page to page."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +133,19 @@ WIDGET_PAGES = {
     "model_efficiency": PAGE["models"],
 }
 """The page behind each overview widget."""
+WIDGET_CHARTS = {
+    "error_rate": "error-rate-trend",
+    "cost_burn": "spend-trend",
+    "timeout_risk": "p95-trend",
+    "tool_sequences": "tool-failure-trend",
+    "model_efficiency": "cost-per-request-trend",
+}
+"""The anchor, on the widget's page, of the chart with the fitted line behind its trend arrow."""
+
+
+def chart_link(widget: str) -> str:
+    """``/<page>#<anchor>``: where the chart behind a widget's trend arrow is."""
+    return f"{WIDGET_PAGES[widget].path}#{WIDGET_CHARTS[widget]}"
 
 
 class ParamError(ValueError):
@@ -139,6 +164,7 @@ class View:
     start: date | None = None
     end: date | None = None
     projects: tuple[str, ...] = ()
+    repositories: tuple[str, ...] = ()
     models: tuple[str, ...] = ()
     users: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
@@ -153,10 +179,19 @@ class View:
         """``day``, ``month``, ``session`` (USD)."""
         return {"day": self.budget_day, "month": self.budget_month, "session": self.budget_session}
 
+    def today(self) -> date:
+        """Today in the view's zone."""
+        return datetime.now(ZoneInfo(self.tz)).date()
+
+    def is_live(self, today: date | None = None) -> bool:
+        """The window reaches today: no ``to``, or ``to`` is today or later. Its current figures are
+        then as of now; a past window's are as of its end."""
+        return self.end is None or self.end >= (today or self.today())
+
     def date_range(self, bounds: tuple[date, date] | None, today: date | None = None) -> tuple[date, date]:
         """``from``/``to``, defaulting to the last 30 days that have data (``bounds``: first and last day
         with data, None for an empty store: then up to ``today``)."""
-        last = bounds[1] if bounds else (today or datetime.now(ZoneInfo(self.tz)).date())
+        last = bounds[1] if bounds else (today or self.today())
         first_data = bounds[0] if bounds else last - timedelta(days=DEFAULT_DAYS - 1)
         end = self.end or last
         start = self.start or max(first_data, end - timedelta(days=DEFAULT_DAYS - 1))
@@ -171,6 +206,7 @@ class View:
             end=datetime.combine(end + timedelta(days=1), time(), zone),
             tz=self.tz,
             projects=self.projects,
+            repositories=self.repositories,
             models=self.models,
             users=self.users,
             sources=self.sources,
@@ -194,17 +230,24 @@ def _single(query, name: str) -> str | None:
     return vals[-1] if vals else None
 
 
+def _shown(raw: str) -> str:
+    """A parameter's value for a message: quoted, and cut to 60 characters."""
+    return repr(raw if len(raw) <= 60 else raw[:57] + "...")
+
+
+@cache
+def known_zones() -> frozenset[str]:
+    """The IANA zone names a view may use (the ``right/`` and ``posix/`` variants are not among them)."""
+    return frozenset(available_timezones()) | {"UTC"}
+
+
 def _zone(query, strict: bool) -> str:
     tz = _single(query, "tz") or local_zone()
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        if strict:
-            raise ParamError(
-                "tz", f"tz must be an IANA time zone such as Europe/Berlin, got {tz!r}"
-            ) from None
-        return "UTC"
-    return tz
+    if tz in known_zones():
+        return tz
+    if strict:
+        raise ParamError("tz", f"tz must be an IANA time zone such as Europe/Berlin, got {_shown(tz)}")
+    return "UTC"
 
 
 def _date(query, name: str, strict: bool) -> date | None:
@@ -212,11 +255,16 @@ def _date(query, name: str, strict: bool) -> date | None:
     if raw is None:
         return None
     try:
-        return date.fromisoformat(raw)
+        value = date.fromisoformat(raw)
     except ValueError:
-        if strict:
-            raise ParamError(name, f"{name} must be a date YYYY-MM-DD, got {raw!r}") from None
-        return None
+        value = None
+    if value is not None and FIRST_DAY <= value <= LAST_DAY:
+        return value
+    if strict:
+        raise ParamError(
+            name, f"{name} must be a date YYYY-MM-DD from {FIRST_DAY} to {LAST_DAY}, got {_shown(raw)}"
+        )
+    return None
 
 
 def _number(
@@ -231,15 +279,15 @@ def _number(
         value = float(raw)
     except ValueError:
         if strict:
-            raise ParamError(name, f"{name} must be a number, got {raw!r}") from None
+            raise ParamError(name, f"{name} must be a number, got {_shown(raw)}") from None
         return default
     if not strict:
         return default if math.isnan(value) else min(max(value, lo), math.inf if hi is None else hi)
     bound = f"greater than {lo:g}" if above else f"at least {lo:g}"
     if not math.isfinite(value) or value < lo or (above and value == lo):
-        raise ParamError(name, f"{name} must be a finite number {bound}, got {raw!r}")
+        raise ParamError(name, f"{name} must be a finite number {bound}, got {_shown(raw)}")
     if hi is not None and value > hi:
-        raise ParamError(name, f"{name} must be at most {hi:g}, got {raw!r}")
+        raise ParamError(name, f"{name} must be at most {hi:g}, got {_shown(raw)}")
     return value
 
 
@@ -263,9 +311,10 @@ def parse_view(query, strict: bool = True) -> View:
     Raises
     ------
     ParamError
-        (strict) A value that is not a date, an unknown time zone, ``from``
-        after ``to``, a budget that is not a finite number >= 0, a
-        ``threshold_ms`` that is not > 0, a ``window_hours`` not in (0, 744].
+        (strict) A value that is not a date from 1970-01-01 to 2100-12-31, an
+        unknown time zone, ``from`` after ``to``, a budget that is not a
+        finite number in [0, 10,000,000], a ``threshold_ms`` not in (0, one
+        day], a ``window_hours`` not in (0, 744].
     """
     tz = _zone(query, strict)
     start, end = _date(query, "from", strict), _date(query, "to", strict)
@@ -274,10 +323,10 @@ def parse_view(query, strict: bool = True) -> View:
             raise ParamError("from", f"from ({start}) is after to ({end})")
         start, end = end, start
     lists = {p: tuple(v for v in _values(query, p) if v) for p in LIST_PARAMS}
-    budgets = {b.key: _number(query, b.param, b.default, strict, 0.0) for b in BUDGETS}
+    budgets = {b.key: _number(query, b.param, b.default, strict, 0.0, MAX_BUDGET) for b in BUDGETS}
     if not strict:
         budgets = {b.key: b.clamp(budgets[b.key]) for b in BUDGETS}
-    lo, hi = (0.0, None) if strict else THRESHOLD_RANGE
+    lo, hi = (0.0, MAX_THRESHOLD_MS) if strict else THRESHOLD_RANGE
     threshold = _number(query, "threshold_ms", DEFAULT_THRESHOLD_MS, strict, lo, hi, above=True)
     window = _number(query, "window_hours", WINDOW_HOURS, strict, 0.0, MAX_WINDOW_HOURS, above=True)
     if window <= 0:  # lenient: 0 or less is no window
@@ -287,6 +336,7 @@ def parse_view(query, strict: bool = True) -> View:
         start=start,
         end=end,
         projects=lists["project"],
+        repositories=lists["repository"],
         models=lists["model"],
         users=lists["user"],
         sources=lists["source"],

@@ -1,5 +1,6 @@
 """Costs: where the money goes, how fast it goes, and whether the budgets hold."""
 
+import pandas as pd
 import streamlit as st
 
 from analytics import costs, fmt, monitor
@@ -15,19 +16,20 @@ tz, facts, filters = page_view()
 provenance = costs.cost_provenance(cache.load(costs.load_cost_provenance, filters))
 if provenance is None:
     ui.nothing_in_window("API requests", filters, facts)
-if provenance.unpriced_models:
-    st.warning(
-        ui.md(
-            f"{provenance.unpriced_requests:,} requests of models without a known price are counted but not "
-            f"in the spend (never as $0): {', '.join(provenance.unpriced_models)}."
-        ),
-        icon=":material/money_off:",
-    )
+ui.unpriced_warning(
+    ui.md(
+        f"{provenance.unpriced_requests:,} requests of models without a known price are counted but not in "
+        "the spend (never as $0): "
+    ),
+    provenance.unpriced_models,
+)
 
 # -- key numbers ---------------------------------------------------------------
-now = costs.period_totals(cache.load(costs.load_cost_series, filters, freq="day"))
+series = cache.load(costs.load_cost_series, filters, freq="day")
+now = costs.period_totals(series)
 before = costs.period_totals(cache.load(costs.load_cost_series, filters.previous(), freq="day"))
-snapshot = cache.load(monitor.load_spend_snapshot, filters, window_hours=WINDOW_HOURS)
+as_of = state.as_of(filters)
+snapshot = cache.load(monitor.load_spend_snapshot, filters, window_hours=WINDOW_HOURS, now=as_of)
 cols = st.columns(4)
 priced = "Priced requests only; unpriced ones are counted apart."
 ui.vs_before_card(cols[0], "Spend", now.spend, before.spend, filters, fmt.money, help=priced)
@@ -40,10 +42,26 @@ tokens = (now.tokens, before.tokens)
 mix = "Input + output + cache reads + cache writes."
 ui.vs_before_card(cols[3], "Tokens", *tokens, filters, fmt.tokens, delta_color="off", help=mix)
 
+# -- spend trend ----------------------------------------------------------------
+st.subheader("Is spend rising or falling?", anchor="spend-trend")
+spend = monitor.spend_series(series)
+fit = monitor.daily_trend(spend)
+color = ui.EVENT_COLORS["api_request"]
+trend = charts.trend_chart(
+    spend,
+    fit,
+    title="Spend per day and its fitted trend",
+    y_title="Spend (USD)",
+    value_format="$,.2f",
+    tz=tz,
+    color=color,
+)
+ui.chart(trend, caption=ui.md(ui.trend_verdict(fit, lambda x: ui.signed(x, fmt.money))))
+
 # -- budgets --------------------------------------------------------------------
 st.subheader("Budgets")
-as_of = snapshot.now.tz_convert(tz)
-ui.question(f"Will today and this month stay within budget? (as of {as_of:%Y-%m-%d %H:%M})")
+ui.question("Will today and this month stay within budget?")
+ui.as_of_note(state.current_view().is_live(), snapshot.now, snapshot.last_activity, tz)
 budgets = state.budget_sliders(st.columns(3))
 report = monitor.budget_report(snapshot, budgets)
 proj, burn = report.projection, report.burn
@@ -130,9 +148,14 @@ ui.chart(burn_chart, caption=ui.md(bands))
 
 # -- 5-hour blocks --------------------------------------------------------------
 st.subheader("5-hour usage blocks")
-week = state.url_toggle("Last 7 days (one more query)", "blocks", "week")
+ui.question("How much of a usual block has the active one used, and when does it reset?")
 now_dt = snapshot.now.to_pydatetime()
-requests = cache.load(costs.load_request_costs, filters.days_up_to(now_dt, 7)) if week else snapshot.requests
+month_requests = cache.load(costs.load_request_costs, filters.days_up_to(now_dt, 30))
+ui.block_limit_cards(costs.block_limits(costs.usage_blocks(month_requests, now_dt)), tz)
+week = state.url_toggle("Show the last 7 days", "blocks", "week")
+requests = (
+    month_requests[month_requests["ts"] >= snapshot.now - pd.Timedelta(days=7)] if week else snapshot.requests
+)
 blocks = costs.usage_blocks(requests, now_dt)
 if blocks.empty:
     st.caption("No requests in this span.")

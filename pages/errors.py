@@ -18,7 +18,7 @@ st.title("Errors")
 ui.question("How often do calls fail, why, do sessions recover, and which models risk timeouts?")
 tz, facts, filters = page_view()
 
-snap = cache.load(monitor.load_error_snapshot, filters)
+snap = cache.load(monitor.load_error_snapshot, filters, now=state.as_of(filters))
 if snap.series.empty and snap.taxonomy is None:
     st.info(
         f"No API calls, tool results or permission decisions from {filters.start:%Y-%m-%d} to "
@@ -44,7 +44,7 @@ ui.note_card(
     fmt.pct(today.error_rate),
     f"{today.errors:,} of {today.calls:,} calls",
     level=report.level,
-    help=report.rule,
+    help=f"{report.reason} Levels: {report.rule}.",
 )
 ui.card(cols[2], "API errors", f"{tax.api_errors:,}" if tax else "0")
 ui.card(
@@ -61,19 +61,19 @@ ui.note_card(
     help=rec.method if rec else None,
 )
 
+ui.as_of_note(state.current_view().is_live(), snap.now, snap.last_activity, tz)
+st.caption(f"**{report.level}**: {ui.literal(report.reason)}")
+
 # -- error rate over time -------------------------------------------------------
-if not snap.series.empty:
-    fit = snap.fit
-    ui.chart(
-        charts.error_rate_trend(snap.series, fit, tz, snap.freq),
-        caption=(
-            f"Trend: {fit.direction} (Mann-Kendall p = {fit.mk_p:.3f}; OLS slope "
-            f"{(fit.slope_per_day or 0) * 100:+.3f} percentage points per day, p = {fit.p_value:.3f}); "
-            f"dashed line and band: the OLS fit and its {fit.level:.0%} confidence band. {fit.rule}"
-        )
-        if fit is not None
-        else "Too few points for a trend (needs 3 buckets with API calls).",
-    )
+st.subheader("Is the error rate rising or falling?", anchor="error-rate-trend")
+if snap.series.empty:
+    st.caption("No API calls in this range.")
+elif not snap.series["errors"].any():
+    st.caption(f"No API errors in this range: 0% of the API calls failed in every {snap.freq} that had any.")
+else:
+    verdict = ui.trend_verdict(snap.fit, lambda x: f"{x * 100:+.3f} percentage points", per=snap.freq)
+    bands = "Dashed line and band: the OLS fit and its confidence band."
+    ui.chart(charts.error_rate_trend(snap.series, snap.fit, tz, snap.freq), caption=f"{verdict} {bands}")
 
 # -- taxonomy -------------------------------------------------------------------
 st.subheader("Why calls fail")
@@ -84,7 +84,7 @@ else:
         ui.chart(charts.error_class_bars(tax.by_class))
         first, last = ui.in_zone(tz, tax.by_status["first_ts"]), ui.in_zone(tz, tax.by_status["last_ts"])
         ui.table(
-            tax.by_status.assign(first_ts=first, last_ts=last),
+            access.redact_text(tax.by_status.assign(first_ts=first, last_ts=last)),
             "API errors by status",
             key="by_status",
             column_config={"share": st.column_config.NumberColumn(format="percent")},
@@ -92,16 +92,20 @@ else:
     if not tax.tools.empty:
         st.markdown("**Which tools fail?** (user rejections are not failures)")
         ui.table(
-            tax.tools,
+            access.redact_text(tax.tools),
             "tool errors",
             key="tool_errors",
             column_config={"error_rate": st.column_config.NumberColumn("Error rate", format="percent")},
         )
     if not tax.rejections.empty:
         st.markdown(
-            f"**Permission rejections and interruptions**: {tax.rejected:,} rejected, "
-            f"{tax.interrupted:,} interrupted of {tax.decisions:,} decisions "
-            f"({fmt.pct(tax.rejection_rate)})."
+            f"**Permission rejections and interruptions**: {tax.rejected:,} rejected and "
+            f"{tax.interrupted:,} interrupted"
+            + (
+                f" of {tax.decisions:,} decisions ({fmt.pct(tax.rejection_rate)})."
+                if tax.rejection_rate is not None
+                else " (transcripts record no accepted decision, so there is no rate)."
+            )
         )
         ui.table(
             tax.rejections,
@@ -145,8 +149,20 @@ threshold = state.url_slider(
     "Timeout threshold (ms)", "threshold_ms", state.current_view().threshold_ms, *THRESHOLD
 )
 risk = cache.load(errors.timeout_risk, filters, threshold_ms=float(threshold))
+daily = cache.load(monitor.load_daily_activity, filters)
+p95 = monitor.p95_series(daily) if not daily.empty else pd.Series(dtype="float64")
+st.subheader("Is the slowest end getting slower?", anchor="p95-trend")
+if p95.empty:
+    st.caption("No request carries a duration in this range.")
+else:
+    fit = monitor.daily_trend(p95)
+    chart = charts.trend_chart(
+        p95, fit, title="p95 request duration per day", y_title="p95 (ms)", value_format=",.0f", tz=tz,
+        color=ui.EVENT_COLORS["api_request"],
+    )  # fmt: skip
+    ui.chart(chart, caption=ui.trend_verdict(fit, lambda x: f"{x:+,.0f} ms"))
 if risk is None:
-    st.caption("No request carries a duration (JSONL transcripts have none; OpenTelemetry events do).")
+    st.caption("No request carries a duration, so there is no timeout risk to assess.")
 else:
     cols = st.columns([1, 3])
     ui.card(cols[0], "Timeout risk", risk.level, level=risk.level, help=risk.rule)

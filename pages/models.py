@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import errors, fmt, models
+from analytics import errors, fmt, models, monitor
 from ui import cache, charts
 from ui import components as ui
 from ui.page import page_view
@@ -55,6 +55,10 @@ st.subheader("Cost, latency and errors per model")
 table = summary.table.assign(
     cost=summary.table["cost_usd"].map(fmt.money),
     per_request=summary.table["cost_per_request"].map(fmt.money),
+    **{
+        f"{c}_shown": summary.table[c].map(fmt.duration_ms)
+        for c in ("p50_ms", "p95_ms", "p99_ms", "ttft_p50_ms")
+    },
 )
 page_models = set(table["model"]) | set(repricing.table.get("target_model", []))
 left, right = st.columns(2)
@@ -73,7 +77,7 @@ with right:
     )
 timed = table[table["timed_requests"] > 0]
 if timed.empty:
-    st.caption("No request carries a duration (JSONL transcripts have none; OpenTelemetry events do).")
+    st.caption("No request carries a duration in this range.")
 else:
     ui.chart(
         charts.model_durations(timed, page_models),
@@ -94,10 +98,10 @@ ui.table(
         "share_of_cost",
         "total_tokens",
         "sessions",
-        "p50_ms",
-        "p95_ms",
-        "p99_ms",
-        "ttft_p50_ms",
+        "p50_ms_shown",
+        "p95_ms_shown",
+        "p99_ms_shown",
+        "ttft_p50_ms_shown",
     ],
     column_config={
         "error_rate": st.column_config.NumberColumn("Error rate", format="percent"),
@@ -105,13 +109,26 @@ ui.table(
         "per_request": st.column_config.TextColumn("Cost per request"),
         "share_of_cost": st.column_config.NumberColumn("Share of cost", format="percent"),
         "total_tokens": st.column_config.NumberColumn("Tokens", format="compact"),
-        "p50_ms": st.column_config.NumberColumn("p50 (ms)", format="%.0f"),
-        "p95_ms": st.column_config.NumberColumn("p95 (ms)", format="%.0f"),
-        "p99_ms": st.column_config.NumberColumn("p99 (ms)", format="%.0f"),
-        "ttft_p50_ms": st.column_config.NumberColumn("Time to first token p50 (ms)", format="%.0f"),
+        "p50_ms_shown": st.column_config.TextColumn("p50"),
+        "p95_ms_shown": st.column_config.TextColumn("p95"),
+        "p99_ms_shown": st.column_config.TextColumn("p99"),
+        "ttft_p50_ms_shown": st.column_config.TextColumn("Time to first token p50"),
     },
 )
 st.caption(summary.method)
+
+st.subheader("Is a request getting dearer?", anchor="cost-per-request-trend")
+daily = cache.load(monitor.load_daily_activity, filters)
+per_request = monitor.cost_per_request_series(daily) if not daily.empty else None
+if per_request is None or per_request.empty:
+    st.caption("No priced request in this range.")
+else:
+    fit = monitor.daily_trend(per_request)
+    title, color = "Cost per priced request per day", ui.EVENT_COLORS["api_request"]
+    chart = charts.trend_chart(
+        per_request, fit, title=title, y_title="USD", value_format="$,.4f", tz=tz, color=color
+    )
+    ui.chart(chart, caption=ui.md(ui.trend_verdict(fit, lambda x: ui.signed(x, fmt.money))))
 
 # -- re-pricing ------------------------------------------------------------------------
 st.subheader("The same usage on another model")

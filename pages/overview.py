@@ -1,13 +1,14 @@
 """Overview: the five monitoring widgets (the same numbers as /api/telemetry-widgets) and what changed."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from analytics import errors, fmt, monitor
 from analytics.trends import trend_arrow
-from analytics.view import WIDGET_PAGES
+from analytics.view import WIDGET_PAGES, chart_link
 from ui import cache, charts, state
 from ui import components as ui
 from ui.page import page_view
@@ -16,8 +17,8 @@ TREND_COLORS = {"IMPROVING": "normal", "DECLINING": "inverse"}
 
 
 def widget_card(container, key: str, w, value: str, details: list[str]) -> None:
-    """One widget: number, status colour, trend arrow (fit_trend's direction), details and its page."""
-    fit, page = w.trend, WIDGET_PAGES[key]
+    """One widget: number, status colour and why, trend arrow linked to its chart, details, its page."""
+    fit, page, shared = w.trend, WIDGET_PAGES[key], state.shared_params()
     with container:
         ui.card(
             st,
@@ -32,12 +33,18 @@ def widget_card(container, key: str, w, value: str, details: list[str]) -> None:
                 + (f": Mann-Kendall p = {fit.mk_p:.3f}." if fit else ": too few points for a trend.")
             ),
         )
+        st.caption(f"**{w.level}**: {ui.literal(w.reason)}")
         for line in details:
             st.caption(ui.md(line))
+        query = f"?{urlencode(shared, doseq=True)}" if shared else ""
+        path, anchor = chart_link(key).split("#")
+        st.markdown(f"[{trend_arrow(fit) or '→'} The trend of {w.trend_of}, fitted]({path}{query}#{anchor})")
         try:
-            st.page_link(page.file, label=f"Open {page.title}", icon=":material/arrow_forward:")
+            st.page_link(
+                page.file, label=f"Open {page.title}", icon=":material/arrow_forward:", query_params=shared
+            )
         except StreamlitPageNotFoundError:  # the page runs alone (no st.navigation): a plain link
-            st.markdown(f"[Open {page.title}]({page.path})")
+            st.markdown(f"[Open {page.title}]({page.path}{query})")
 
 
 st.title("Overview")
@@ -51,35 +58,38 @@ if not facts.events:
     st.stop()
 
 view = state.current_view()
-w = cache.load(monitor.telemetry_widgets, filters, budgets=view.budgets, threshold_ms=view.threshold_ms)
+now = state.as_of(filters)
+w = cache.load(
+    monitor.telemetry_widgets, filters, budgets=view.budgets, threshold_ms=view.threshold_ms, now=now
+)
 err, cost, risk, seq, mod = w.error_rate, w.cost_burn, w.timeout_risk, w.tool_sequences, w.model_efficiency
-if err.window.calls == 0 and seq.tool_calls == 0:
-    st.info(
-        f"No API calls or tool calls from {filters.start:%Y-%m-%d} to {filters.end - timedelta(days=1):%Y-%m-%d}: "
-        "widen the dates or clear filters in the sidebar."
-    )
-    st.stop()
 if mod.unpriced_models:
-    st.warning(
-        ui.md(
-            f"Requests of models without a known price are not in the spend: {', '.join(mod.unpriced_models)}."
-        ),
-        icon=":material/money_off:",
+    names = ", ".join(ui.literal(m) for m in mod.unpriced_models)
+    st.warning(ui.md(f"Requests of models without a known price are not in the spend: {names}."))
+ui.as_of_note(view.is_live(), w.now, w.last_activity, tz)
+if err.window.calls == 0 and seq.tool_calls == 0:
+    last_day = filters.end - timedelta(days=1)
+    st.info(
+        f"No API calls or tool calls from {filters.start:%Y-%m-%d} to {last_day:%Y-%m-%d}: widen the dates "
+        "or clear filters in the sidebar. The cards below still show today."
     )
-st.caption(f"As of {w.now.tz_convert(tz):%Y-%m-%d %H:%M} (the end of the range, or now).")
 
 top = st.columns(3)
 bottom = st.columns(2)
 
-recovery = err.recovery
+recovery, today, window = err.recovery, err.today, err.window_failures
 widget_card(
     top[0],
     "error_rate",
     err,
     fmt.pct(err.last_day.error_rate),
     [
-        f"Today: {err.last_day.errors:,} errors in {err.last_day.calls:,} API calls; "
-        f"whole range {fmt.pct(err.window.error_rate)}.",
+        f"Whole range: {fmt.pct(err.window.error_rate)} of {err.window.calls:,} API calls failed; "
+        f"{fmt.pct(window.tool_failure_rate)} of {window.tool_calls:,} tool calls; "
+        f"{window.rejected:,} rejected and {window.interrupted:,} interrupted by the user.",
+        ("API errors by class: " + ", ".join(f"{c} {n:,}" for c, n in window.error_classes) + ".")
+        if window.error_classes
+        else "No API error in the range.",
         "Recovery: "
         + (
             f"{recovery.sessions_recovered:,} of {recovery.sessions_with_error:,} sessions with an "
@@ -91,7 +101,6 @@ widget_card(
 )
 
 report = cost.report
-day_status = report.statuses["day"]
 day = report.projection.day if report.projection else None
 month = report.projection.month if report.projection else None
 widget_card(
@@ -100,12 +109,11 @@ widget_card(
     cost,
     fmt.money(report.spent_today),
     [
-        f"Spent today: {fmt.pct((day_status.percent_used if day_status else 0) / 100, 0)} of the "
-        f"{fmt.money(report.budgets['day'])} daily budget; burning {fmt.money(report.burn_rate)}/hour over the "
-        "last 24 h.",
+        f"Spent today against the {fmt.money(report.budgets['day'])} daily budget; burning "
+        f"{fmt.money(report.burn_rate)}/hour over the last {report.window_hours:g} h.",
         (f"Projected today {fmt.money(day.projected)}" if day else "No spend today")
         + (
-            f"; this month {fmt.money(month.projected)} ({fmt.money(month.low)}–{fmt.money(month.high)})."
+            f"; this month {fmt.money(month.projected)} ({ui.money_range(month.low, month.high)})."
             if month
             else "."
         ),
@@ -113,24 +121,22 @@ widget_card(
     ],
 )
 
-models = risk.models
-worst = risk.worst
+models, worst = risk.models, risk.worst
 widget_card(
     top[2],
     "timeout_risk",
     risk,
     fmt.duration_ms(worst["p95_ms"] if worst is not None else None),
     [
-        (
-            f"p95 of {worst['model']} against a {fmt.duration_ms(risk.threshold_ms)} threshold; "
-            + ", ".join(
-                f"{m}: {fmt.duration_ms(p)}" for m, p in zip(models["model"], models["p95_ms"], strict=True)
-            )
-            + "."
+        "p95 per model: "
+        + ", ".join(
+            f"{ui.literal(m)} {fmt.duration_ms(p)}"
+            for m, p in zip(models["model"], models["p95_ms"], strict=True)
         )
-        if worst is not None
-        else "No request carries a duration (JSONL transcripts have none; OTel events do).",
-    ],
+        + "."
+    ]
+    if worst is not None
+    else [],
 )
 
 loop, flow = seq.loop, seq.top_workflow
@@ -141,17 +147,17 @@ widget_card(
     flow["label"] if flow is not None else "–",
     [
         (
-            f"Top workflow in {fmt.pct(flow['session_share'], 0)} of sessions with tool calls."
+            f"Top workflow, in {fmt.pct(flow['session_share'], 0)} of sessions with tool calls."
             if flow is not None
             else "No workflow repeats across sessions yet."
         ),
         (
-            f"Costliest loop: {loop.label} ({loop.occurrences:,} times in {loop.sessions:,} sessions, "
-            f"{fmt.money(loop.cost_usd)}, {fmt.pct(seq.loop_share, 0)} of tool-session spend)."
+            f"Costliest loop: {ui.literal(loop.label)} ({loop.occurrences:,} times in {loop.sessions:,} "
+            f"sessions, {fmt.money(loop.cost_usd)})."
             if loop
             else "No loops found."
         ),
-        *([seq.suggestion] if seq.suggestion else []),
+        *([ui.literal(seq.suggestion)] if seq.suggestion else []),
     ],
 )
 
@@ -163,31 +169,41 @@ widget_card(
     mod,
     fmt.pct(top_model["share_of_cost"] if top_model is not None else None, 0),
     [
-        ", ".join(
-            f"{m} {fmt.pct(s, 0)}" for m, s in zip(shares["model"], shares["share_of_cost"], strict=True)
+        (
+            f"The top model's share of spend: {ui.literal(top_model['model'])}."
+            if top_model is not None
+            else ""
         )
-        + " of spend.",
-        mod.savings.sentence
-        if mod.savings
-        else "No saving found from moving small requests to a cheaper model.",
+        + " By model: "
+        + ", ".join(
+            f"{ui.literal(m)} {fmt.pct(s, 0)}"
+            for m, s in zip(shares["model"], shares["share_of_cost"], strict=True)
+        )
+        + "."
     ],
 )
 
 st.subheader("How did spend and errors move, day by day?")
 daily = cache.load(monitor.load_daily_activity, filters)
-if not daily.empty:
+if daily.empty:
+    st.caption("No API calls or tool calls in this range.")
+else:
     cols = st.columns(2)
     with cols[0]:
         ui.chart(charts.daily_spend(daily, tz))
     with cols[1]:
-        ui.chart(charts.daily_error_rate(errors.daily_error_series(daily), tz))
+        rates = errors.daily_error_series(daily)
+        if rates["errors"].any():
+            ui.chart(charts.daily_error_rate(rates, tz))
+        else:
+            st.caption("API error rate per day: no API errors in this range.")
     st.caption(
-        "The trend arrows above come from these series (Mann-Kendall test); the Costs and Errors pages show "
-        "the fitted lines."
+        "The trend arrows above come from these series (Mann-Kendall test); each arrow's link opens the chart "
+        "with the fitted line, its band and the test."
     )
 
 st.subheader("What changed since last week?")
 if w.changes:
-    st.markdown("\n".join(f"- {ui.md(c.sentence)}" for c in w.changes))
+    st.markdown("\n".join(f"- {ui.literal(c.sentence)}" for c in w.changes))
 else:
-    st.caption("No API calls in the last two weeks before the end of the range.")
+    st.caption("No API calls in the 14 days up to now.")

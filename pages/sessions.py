@@ -11,7 +11,7 @@ from ui.page import page_view
 
 AB_BY = {"cc_version": "Claude Code version", "model": "Model"}
 HEADERS = {"measure": "", "a": "A", "b": "B", "difference": "B − A"}
-LISTED = ["start", "score", "cost_usd", "duration_s", "active_s", "requests", "tool_calls", "error_rate"]
+LISTED = ["start", "score", "cost_usd", "span", "active", "requests", "tool_calls", "error_rate"]
 LISTED += ["project", "primary_model", "cc_version", "user", "session_id"]
 
 
@@ -50,7 +50,12 @@ ui.vs_before_card(cols[3], "Failed operations", *failed, filters, fmt.pct, chang
 
 # -- the sessions ------------------------------------------------------------------
 st.subheader("All sessions")
-shown = table.assign(start=ui.in_zone(tz, table["start"]), end=ui.in_zone(tz, table["end"])).iloc[::-1]
+shown = table.assign(
+    start=ui.in_zone(tz, table["start"]),
+    end=ui.in_zone(tz, table["end"]),
+    span=(table["duration_s"] * 1000).map(fmt.duration_ms),
+    active=(table["active_s"] * 1000).map(fmt.duration_ms),
+).iloc[::-1]
 ui.table(
     shown,
     "sessions",
@@ -58,8 +63,8 @@ ui.table(
     column_order=LISTED,
     column_config={
         "start": st.column_config.DatetimeColumn(f"Start ({tz})", format="YYYY-MM-DD HH:mm"),
-        "duration_s": st.column_config.NumberColumn("Span (s)", format="%.0f"),
-        "active_s": st.column_config.NumberColumn("Active (s)", format="%.0f"),
+        "span": st.column_config.TextColumn("Span"),
+        "active": st.column_config.TextColumn("Active"),
         "error_rate": st.column_config.NumberColumn("Failed ops", format="percent"),
         "cost_usd": st.column_config.NumberColumn("Cost (USD; blank: unpriced)", format="dollar"),
         "cost_per_request": st.column_config.NumberColumn("Per request", format="dollar"),
@@ -155,7 +160,7 @@ metric = state.url_widget(
     c2.selectbox, "Per-session measure", list(measures), "ab_metric", "cost", format_func=measures.get
 )
 state.sync_to_url("ab_by", by)
-sizes = sessions.group_sizes(table, by)
+sizes = sessions.group_sizes(table, by, metric)
 groups = list(sizes)
 if len(groups) < 2:
     st.caption(f"Only {len(groups)} {AB_BY[by].lower()} in these sessions: nothing to compare.")
@@ -163,7 +168,7 @@ else:
     default = sessions.compare_groups(table, by, metric)
     first, second = (default.group_a, default.group_b) if default else (groups[0], groups[1])
     c1, c2 = st.columns(2)
-    sized = {g: f"{g} ({n:,} sessions)" for g, n in sizes.items()}
+    sized = {g: f"{g} ({n:,} sessions with this measure)" for g, n in sizes.items()}
     ga = state.url_widget(
         c1.selectbox, "Group A", groups, f"ab_a_{by}", first, param="ab_a", format_func=sized.get
     )

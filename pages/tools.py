@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import fmt, models, tools
+from analytics import fmt, models, monitor, tools
 from ui import cache, charts, state
 from ui import components as ui
 from ui.page import page_view
@@ -81,6 +81,20 @@ ui.table(
         "mean_ms": st.column_config.NumberColumn("Mean (ms)", format="%.0f"),
     },
 )
+
+st.subheader("Are tool calls failing more often?", anchor="tool-failure-trend")
+daily = cache.load(monitor.load_daily_activity, filters)
+failing = monitor.tool_failure_series(daily) if not daily.empty else None
+if failing is None or failing.empty:
+    st.caption("No tool calls in this range.")
+else:
+    fit = monitor.daily_trend(failing)
+    color = ui.OUTCOME_COLORS["failed"]
+    title = "Share of tool calls that failed per day"
+    chart = charts.trend_chart(
+        failing, fit, title=title, y_title="Failed", value_format=".1%", tz=tz, color=color
+    )
+    ui.chart(chart, caption=ui.trend_verdict(fit, lambda x: f"{x * 100:+.2f} percentage points"))
 
 # -- workflows -----------------------------------------------------------------------
 st.subheader("Workflows")

@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 from analytics import api_json, monitor
 from analytics.api import AnswerCache, health, routes
 from analytics.api_json import jsonable
+from analytics.clock import judged_at
 from analytics.store import SCHEMA_VERSION, StoreError
 
 
@@ -78,15 +79,18 @@ def test_routes_return_the_builders_numbers(cost_store):
     query = "from=2025-03-01&to=2025-03-10&tz=UTC&budget_day=4&budget_month=10&budget_session=3"
     resp = client.get(f"/api/telemetry/cost-burnrate?{query}")
     assert resp.status_code == 200 and resp.headers["content-type"] == "application/json"
-    expected = jsonable(api_json.burnrate_json(monitor.cost_burnrate(cost_store, MARCH, BUDGETS)))
+    at_end = judged_at(MARCH, live=False)  # a past window: judged at its end, as the route does
+    expected = jsonable(api_json.burnrate_json(monitor.cost_burnrate(cost_store, MARCH, BUDGETS, now=at_end)))
     assert resp.json() == expected
     assert resp.json()["current_cost"] == pytest.approx(3.0)  # the 10th, judged at its end
     resp = client.get(f"/api/telemetry/error-monitor?{query}&threshold_ms=5000")
     assert resp.status_code == 200
-    assert resp.json() == jsonable(api_json.error_monitor_json(monitor.error_monitor(cost_store, MARCH, 5000)))
+    errors = monitor.error_monitor(cost_store, MARCH, 5000, now=at_end)
+    assert resp.json() == jsonable(api_json.error_monitor_json(errors))
     resp = client.get(f"/api/telemetry-widgets?{query}")
     assert resp.status_code == 200
-    assert resp.json() == jsonable(api_json.widgets_json(monitor.telemetry_widgets(cost_store, MARCH, BUDGETS)))
+    widgets = monitor.telemetry_widgets(cost_store, MARCH, BUDGETS, now=at_end)
+    assert resp.json() == jsonable(api_json.widgets_json(widgets))
     assert set(resp.json()) >= {
         "error_rate",
         "cost_burn",
@@ -156,17 +160,40 @@ def test_routes_reuse_an_answer_for_the_same_query_string(cost_store):
     assert client.get(query + "&budget_day=4").json()["budget"]["day"] == 4.0 and len(opened) == 2
     client.get("/api/health")
     client.get("/api/health")
-    assert len(opened) == 4  # health is computed every time
+    assert len(opened) == 3  # health is computed once for a few seconds, whatever the setting
     fresh = TestClient(Starlette(routes=routes(provider)))  # the default: no reuse
     fresh.get(query)
     fresh.get(query)
-    assert len(opened) == 6
+    assert len(opened) == 5
 
 
-def test_routes_default_to_the_last_days_with_data(cost_store):
-    body = _client(lambda: cost_store).get("/api/telemetry/cost-burnrate?tz=UTC").json()
+def test_routes_without_dates_are_live_and_say_when_the_data_ends(cost_store):
+    client = _client(lambda: cost_store)
+    body = client.get("/api/telemetry/cost-burnrate?tz=UTC").json()
     assert body["budget"] == {"day": 50.0, "month": 1000.0, "session": 10.0}
-    assert body["now"] == "2025-03-10T23:59:59.999000+00:00"  # data ends on the 10th
+    assert abs(pd.Timestamp(body["now"]) - pd.Timestamp.now(tz="UTC")) < pd.Timedelta(minutes=1)  # the clock
+    assert (body["current_cost"], body["requests_today"], body["burn_rate"]) == (0.0, 0, 0.0)  # nothing today
+    assert body["last_activity"] == "2025-03-10T11:50:00+00:00"
+    assert body["projection"]["session"] is None  # no active 5-hour block a year later
+    errors = client.get("/api/telemetry/error-monitor?tz=UTC").json()
+    assert errors["last_activity"] == body["last_activity"]
+    assert errors["current"]["last_day"]["requests"] == 0 and errors["level"] == "OK"
+    assert errors["reason"] == "No activity today; the last was at 2025-03-10 11:50."
+    assert errors["window"]["end"] == "2025-03-11T00:00:00+00:00"  # history: the last 30 days with data
+    widgets = client.get("/api/telemetry-widgets?tz=UTC").json()
+    assert widgets["cost_burn"]["value"] == 0.0 and widgets["last_activity"] == body["last_activity"]
+    past = client.get("/api/telemetry/cost-burnrate?tz=UTC&to=2025-03-10").json()
+    assert past["now"] == "2025-03-10T23:59:59.999000+00:00"  # a past window is judged at its end
+    assert past["current_cost"] == pytest.approx(3.0)
+
+
+def test_todays_spend_is_live(empty_store):
+    now = pd.Timestamp.now(tz="UTC")
+    at = max(now - pd.Timedelta(minutes=2), now.normalize())  # today, even just after midnight
+    insert(empty_store, req(str(at.tz_localize(None)), 2.5, session_id="live"))
+    body = _client(lambda: empty_store).get("/api/telemetry/cost-burnrate?tz=UTC").json()
+    assert body["current_cost"] == pytest.approx(2.5) and body["requests_today"] == 1
+    assert pd.Timestamp(body["last_activity"]) == at.floor("ms")
 
 
 def test_routes_reject_bad_parameters_with_400(cost_store):
@@ -207,3 +234,34 @@ def test_route_json_has_no_nan(empty_store):
         raise ValueError(constant)
 
     json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize(
+    "query, parameter",
+    [
+        ("to=9999-12-31", "to"),
+        ("from=0001-01-01&to=0001-01-01", "from"),
+        ("tz=" + "x" * 10_000, "tz"),
+        ("tz=right/UTC", "tz"),
+        ("budget_day=1e8", "budget_day"),
+    ],
+)
+def test_absurd_parameters_are_a_400_not_a_500_or_503(cost_store, query, parameter):
+    client = _client(lambda: cost_store)
+    for path in ("/api/telemetry-widgets", "/api/telemetry/cost-burnrate", "/api/telemetry/error-monitor"):
+        resp = client.get(f"{path}?{query}")
+        assert resp.status_code == 400, (path, resp.text[:200])
+        assert resp.json()["parameter"] == parameter and len(resp.json()["error"]) < 200
+
+
+def test_a_flood_of_health_checks_looks_at_the_store_once(cost_store):
+    opened: list[int] = []
+
+    def provider():
+        opened.append(1)
+        return cost_store
+
+    client = TestClient(Starlette(routes=routes(provider, "a-token")))
+    for _ in range(50):
+        assert client.get("/api/health").json() == {"status": "ok"}  # no token: the status only
+    assert len(opened) == 1

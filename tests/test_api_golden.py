@@ -1,8 +1,8 @@
 """The JSON routes answer what they answered when these files were written.
 
-A fixed demo store (seed 7, 20,000 events ending 2026-01-15 00:00 UTC) and windows in
-the past, so every answer is judged at the end of its window and never depends on the
-wall clock. The comparison is exact — the same keys in the same order, the same strings,
+A fixed demo store (seed 7, 20,000 events ending 2026-01-15 00:00 UTC) and windows that
+end in the past (every query names ``to``), so every answer is judged at the end of its
+window and never depends on the wall clock. The comparison is exact — the same keys in the same order, the same strings,
 integers, nulls and booleans — except that a float may differ in its last bits: the
 engine sums floats on several threads, so a day's total can come out one ulp apart
 between two processes (the rest of a run then inherits it). A change of meaning rewrites
@@ -29,11 +29,11 @@ from analytics.store import Store
 GOLDEN = Path(__file__).parent / "data" / "api_golden"
 END = datetime(2026, 1, 15, tzinfo=UTC)
 QUERIES = {
-    "default_utc": "tz=UTC",
-    "berlin_budgets": "tz=Europe/Berlin&budget_day=20&budget_month=300&budget_session=2&threshold_ms=5000",
+    "past_utc": "tz=UTC&to=2026-01-14",
+    "berlin_budgets": "tz=Europe/Berlin&to=2026-01-14&budget_day=20&budget_month=300&budget_session=2&threshold_ms=5000",
     "window": "tz=America/New_York&from=2025-12-01&to=2026-01-10&window_hours=6",
     "short": "tz=UTC&from=2026-01-10&to=2026-01-12",
-    "filtered": "tz=UTC&project=/home/dev/web-shop&model=claude-sonnet-4-5&from=2025-12-20&to=2026-01-14",
+    "filtered": "tz=UTC&project=~/web-shop&model=claude-sonnet-4-5&from=2025-12-20&to=2026-01-14",
 }
 ROUTES = {
     "widgets": "/api/telemetry-widgets",

@@ -92,7 +92,9 @@ def test_the_library_never_imports_streamlit_or_the_ui():
 def test_no_sql_text_in_pages_ui_the_router_or_pricing():
     paths = [*sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
     paths += [ROOT / "streamlit_app.py", ROOT / "analytics" / "pricing.py"]
-    offenders = [f"{p.relative_to(ROOT)}: {m.group(0)}" for p in paths for m in SQL_WORDS.finditer(p.read_text())]
+    offenders = [
+        f"{p.relative_to(ROOT)}: {m.group(0)}" for p in paths for m in SQL_WORDS.finditer(p.read_text())
+    ]
     assert offenders == []
 
 

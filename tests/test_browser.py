@@ -160,7 +160,7 @@ def test_navigation_reaches_every_page(page, app_url):
 
     page.goto(app_url + "/")
     wait_idle(page)
-    links = page.get_by_test_id("stSidebarNavLink")
+    links = page.get_by_test_id("stSidebar").get_by_test_id("stPageLink")
     expect(links).to_have_count(len(PAGES))
     for path, title in PAGES[1:]:
         links.filter(has_text=title).click()
@@ -194,15 +194,38 @@ def test_budget_slider_changes_alert_url_and_matches_api(page, app_url):
     expect_clean(page)
 
 
+def test_a_budget_follows_the_user_to_the_overview_and_the_alerts_agree(page, app_url):
+    from playwright.sync_api import expect
+
+    page.goto(app_url + "/costs?budget_day=20")
+    wait_idle(page)
+    slider = page.get_by_test_id("stSlider").filter(has_text="Daily budget").get_by_role("slider")
+    slider.focus()
+    page.keyboard.press("ArrowRight")  # one step: $25
+    expect(page).to_have_url(re.compile(r"budget_day=25(\.0)?(&|$)"))
+    wait_idle(page)
+    level = metric_value(page, "Alert level")
+    page.get_by_test_id("stSidebar").get_by_test_id("stPageLink").filter(has_text="Overview").click()
+    expect(page).to_have_url(re.compile(r"budget_day=25(\.0)?(&|$)"))
+    wait_idle(page)
+    expect(page.get_by_role("heading", name="Overview", exact=True).first).to_be_visible()
+    expect(page.get_by_text(re.compile(rf"^{level}: Spent today")).first).to_be_visible()
+    query = urlencode(parse_qsl(urlsplit(page.url).query))
+    _, widgets = get_json(f"{app_url}/api/telemetry-widgets?{query}")
+    _, burn = get_json(f"{app_url}/api/telemetry/cost-burnrate?{query}")
+    assert widgets["cost_burn"]["level"] == burn["status"] == level
+    expect_clean(page)
+
+
 def test_copied_url_restores_the_view_in_a_fresh_browser(playwright_instance, tmp_path, app_url):
     from playwright.sync_api import expect
 
     first = launch_context(playwright_instance, tmp_path / "p1", [])
     pg = first.new_page()
-    pg.goto(app_url + "/costs?budget_day=125&budget_month=2500&tz=UTC")
+    pg.goto(app_url + "/costs?budget_day=125&budget_month=2500&tz=UTC&from=2026-01-01&to=2026-01-20")
     wait_idle(pg)
     copied = pg.url
-    assert "budget_day=125" in copied and "from=" in copied and "to=" in copied
+    assert "budget_day=125" in copied and "from=2026-01-01" in copied and "to=2026-01-20" in copied
     spend = metric_value(pg, "Spend")
     first.close()
 

@@ -124,7 +124,7 @@ def test_status_and_export(tmp_path, transcripts):
     db = tmp_path / "db"
     cli("--db", db, "ingest", transcripts)
     status = json.loads(cli("--db", db, "status", "--json").stdout)
-    assert status["store"]["schema_version"] == "3"
+    assert status["store"]["schema_version"] == "4"
     assert {(e["event"], e["events"]) for e in status["events"]} == {
         ("api_request", 2),
         ("tool_result", 1),

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from analytics.costs import (
     DEDUP_COLUMNS,
-    AlertEvaluator,
     backtest_daily_forecast,
+    block_limits,
     budget_status,
     burn_rate,
     cost_acceleration,
@@ -249,7 +249,9 @@ def test_usage_report_by_session_and_day(empty_store):
     assert [(r["date"], r["requests"], r["cost_usd"]) for r in days["rows"]] == [("2025-03-31", 1, 0.5)]
     unpriced_only = usage_report(empty_store, "model", filters=Filters(models=("mystery-model",)))
     assert [(r["model"], r["cost_usd"]) for r in unpriced_only["rows"]] == [("mystery-model", None)]
-    with pytest.raises(ValueError, match="--by must be one of day, week, month, model, project, session"):
+    with pytest.raises(
+        ValueError, match="--by must be one of day, week, month, model, project, repository, session"
+    ):
         usage_report(empty_store, "model; DROP TABLE events")
     with pytest.raises(ZoneInfoNotFoundError):
         usage_report(empty_store, "day", tz="Mars/Olympus")
@@ -510,30 +512,6 @@ def test_budget_remaining_and_exhaustion():
         budget_status(1.0, 100.0, 1.0, thresholds=(0.9, 0.5, 0.75, 1.0))
 
 
-def test_alert_cooldown():
-    got = []
-    ev = AlertEvaluator(cooldown=timedelta(minutes=30), callbacks=[got.append])
-    t0 = at("2025-01-01 12:00")
-
-    def fire(pct, minutes):
-        a = ev.evaluate(budget_status(pct, 100.0, 1.0), t0 + timedelta(minutes=minutes))
-        return a.level if a else None
-
-    assert fire(40, 0) is None  # OK never alerts
-    assert fire(55, 0) == "INFO"
-    assert fire(60, 10) is None  # same level inside the cooldown
-    assert fire(80, 15) == "WARNING"  # escalation fires at once
-    assert fire(60, 29) is None
-    assert fire(60, 30) == "INFO"  # cooldown over
-    assert fire(80, 40) is None
-    assert fire(80, 45) == "WARNING"
-    assert [a.level for a in got] == ["INFO", "WARNING", "INFO", "WARNING"]
-    assert got[0].message == "INFO: $55.00 of $100.00 budget used (55%)"
-    other = ev.evaluate(budget_status(55, 100.0, 1.0), t0 + timedelta(minutes=31), key="team")
-    assert other.key == "team" and len(got) == 5
-    assert ev.evaluate(None, t0) is None
-
-
 # ---------------------------------------------------------------------------
 # efficiency
 def test_efficiency_score_by_hand():
@@ -677,3 +655,24 @@ def test_dedup_audit_reads_the_ingest_reports(empty_store):
     assert (o["files_read"], o["otel_records"], o["otel_duplicates"]) == (1, 30, 5)
     assert pd.isna(o["duplicate_content_block"])
     assert audit.iloc[0][DEDUP_COLUMNS[3:]].isna().all()
+
+
+def test_block_limits_against_the_p90_of_past_blocks():
+    ev = frame(
+        ("2025-01-01 01:10", 1.0, 100),  # block 01:00-06:00
+        ("2025-01-01 08:00", 2.0, 200),  # block 08:00-13:00
+        ("2025-01-01 14:30", 3.0, 300),  # block 14:00-19:00
+        ("2025-01-01 20:00", 4.0, 400),  # block 20:00-01:00
+        ("2025-01-02 02:15", 0.5, 50),  # active block 02:00-07:00 at 03:00
+        ("2025-01-02 02:45", np.nan, 70),  # unpriced: tokens count, cost does not
+    )
+    lim = block_limits(usage_blocks(ev, at("2025-01-02 03:00")))
+    assert (lim.active, lim.tokens, lim.cost_usd, lim.unpriced_requests, lim.n_past) == (True, 120, 0.5, 1, 4)
+    assert lim.start == at("2025-01-02 02:00") and lim.resets_at == at("2025-01-02 07:00")
+    # completed tokens 100, 200, 300, 400: the 90% quantile at position 0.9 x 3 = 2.7 is 300 + 0.7 x 100 = 370
+    assert lim.p90_tokens == pytest.approx(370.0) and lim.p90_cost_usd == pytest.approx(3.7)
+    assert lim.token_share == pytest.approx(120 / 370) and lim.cost_share == pytest.approx(0.5 / 3.7)
+    later = block_limits(usage_blocks(ev, at("2025-01-02 09:00")))  # the last block has ended
+    assert (later.active, later.resets_at, later.tokens, later.n_past) == (False, None, 0, 5)
+    few = block_limits(usage_blocks(ev.iloc[:3], at("2025-01-01 15:00")))
+    assert (few.n_past, few.p90_tokens, few.token_share) == (2, None, None)

@@ -11,6 +11,7 @@ process holds one chDB directory).
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -28,6 +29,8 @@ from starlette.testclient import TestClient
 from streamlit.testing.v1 import AppTest
 
 from analytics import api, api_json, fmt, monitor
+from analytics.clock import judged_at
+from analytics.filters import local_zone
 from analytics.hosting import (
     NOBODY,
     HostingConfig,
@@ -37,6 +40,7 @@ from analytics.hosting import (
     prepare_store,
     schema_sql,
 )
+from analytics.overview import data_bounds, load_data_bounds, load_filter_options
 from analytics.privacy import HIDDEN, redact_frame, redact_json
 from analytics.store import SQL_DIR, ServerConfig, Store, StoreError
 from analytics.view import DEFAULT_BUDGETS
@@ -340,19 +344,31 @@ def test_per_user_view_pins_the_user_filter_whatever_the_url_says(app_on_demo, s
 
 def test_per_user_overview_shows_only_that_users_numbers(app_on_demo, demo_store):
     email = "james.porter@example.com"
+    mine = data_bounds(demo_store, local_zone(), users=(email,))
+    to = mine[1].isoformat()  # the user's last day with data: "today" of a past window, judged at its end
     at = router()
     at.secrets["auth"] = AUTH
     at.secrets["per_user"] = True
     at.user = {"is_logged_in": True, "email": email}
     at.query_params["user"] = "maria.schmidt@example.com"  # ignored: pinned to the signed-in user
+    at.query_params["to"] = to
     at.run()
     assert not at.exception
     assert [m.label for m in at.sidebar.multiselect] == ["Projects", "Models"]
-    filters = page_filters(demo_store, user=email)
-    widgets = monitor.telemetry_widgets(demo_store, filters, DEFAULT_BUDGETS)
-    everyone = monitor.telemetry_widgets(demo_store, page_filters(demo_store), DEFAULT_BUDGETS)
+    filters = page_filters(demo_store, user=email, to=to)
+    now = judged_at(filters, live=False)
+    widgets = monitor.telemetry_widgets(demo_store, filters, DEFAULT_BUDGETS, now=now)
+    everyone = monitor.telemetry_widgets(
+        demo_store, page_filters(demo_store, to=to), DEFAULT_BUDGETS, now=now
+    )
     assert metric(at, "Cost Burn Rate Tracker").value == fmt.money(widgets.cost_burn.report.spent_today)
     assert widgets.cost_burn.report.spent_today != everyone.cost_burn.report.spent_today
+    # the sidebar's counts, range and options are the user's own
+    (count,) = [c.value for c in at.sidebar.caption if " events from " in c.value]
+    n_mine = int(load_data_bounds(demo_store, local_zone(), users=(email,))["events"].sum())
+    assert count.startswith(f"{n_mine:,} events") and f"– {mine[1]}" in count
+    projects = at.sidebar.multiselect[0].options
+    assert set(projects) == set(load_filter_options(demo_store, users=(email,))["project"])
 
 
 # ---------------------------------------------------------------------------
@@ -425,7 +441,7 @@ def test_check_bearer_compares_in_constant_time(monkeypatch):
 
 
 def test_api_hides_transcript_text_unless_allowed(demo_store, monkeypatch):
-    monkeypatch.setattr(monitor, "error_monitor", lambda store, filters, threshold_ms: None)
+    monkeypatch.setattr(monitor, "error_monitor", lambda store, filters, threshold_ms, now=None: None)
     monkeypatch.setattr(
         api_json,
         "error_monitor_json",
@@ -629,3 +645,31 @@ def test_hosted_pages_hide_transcript_text(app_on_demo, monkeypatch):
     at.query_params["q"] = "checkout"
     at.run()
     assert not at.exception and len(at.dataframe) > 0
+
+
+def test_hosted_app_on_a_store_without_tables_says_what_it_needs_and_names_no_path(chdb_path, monkeypatch):
+    import streamlit as st
+
+    monkeypatch.setenv("ANALYTICS_DB", chdb_path)
+    monkeypatch.setenv("ANALYTICS_DATABASE", f"bare_hosted_{os.getpid()}")
+    monkeypatch.setenv("ANALYTICS_HOSTED", "1")
+    st.cache_resource.clear()
+    at = router()
+    at.run()
+    assert not at.exception
+    shown = " ".join(e.value for e in (*at.error, *at.info))
+    assert "The telemetry store is unreachable. The reason is in the server's log." in shown
+    assert "read-only hosted view: it needs an existing store" in shown
+    assert chdb_path not in shown and "Unknown table" not in shown
+    st.cache_resource.clear()
+
+
+def test_a_per_user_deployment_keeps_the_shared_token_away_from_the_data(demo_store):
+    client = TestClient(Starlette(routes=api.routes(lambda: demo_store, TOKEN, per_user=True)))
+    bearer = {"Authorization": f"Bearer {TOKEN}"}
+    for path in ROUTES:
+        resp = client.get(path + "?tz=UTC", headers=bearer)
+        assert resp.status_code == 403 and resp.json() == {"error": api.PER_USER_OFF}, path
+    assert client.get("/api/search?q=cart", headers=bearer).status_code == 403
+    assert client.get("/api/health", headers=bearer).json()["status"] == "ok"
+    assert client.get(ROUTES[0] + "?tz=UTC").status_code == 401  # no token: still 401 first

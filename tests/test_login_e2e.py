@@ -102,7 +102,7 @@ def test_only_the_sign_in_screen_until_signed_in_then_the_app_as_that_user(page,
     wait_idle(page)
     sign_in = page.get_by_role("button", name="Sign in")
     expect(sign_in).to_be_visible()
-    expect(page.get_by_test_id("stSidebarNavLink")).to_have_count(0)
+    expect(page.get_by_test_id("stPageLink")).to_have_count(0)
     expect(page.get_by_test_id("stMetric")).to_have_count(0)
     expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(0)
     expect(page.get_by_role("heading", name="Costs", exact=True)).to_have_count(0)
@@ -118,7 +118,7 @@ def test_only_the_sign_in_screen_until_signed_in_then_the_app_as_that_user(page,
     expect(
         page.get_by_role("heading", name="Overview", exact=True).first
     ).to_be_visible()  # st.login returns home
-    expect(page.get_by_test_id("stSidebarNavLink")).to_have_count(7)
+    expect(page.get_by_test_id("stSidebar").get_by_test_id("stPageLink")).to_have_count(7)
     expect(page.get_by_test_id("stSidebar").get_by_text(f"Signed in as {EMAIL}")).to_be_visible()
     expect(page.get_by_role("button", name="Sign in")).to_have_count(0)
     shot(page, "login-signed-in")

@@ -9,7 +9,7 @@ import pytest
 from event_rows import BUDGETS, COST_ROWS, MARCH, NOW, err, insert, req, tool
 
 from analytics import api_json, costs, monitor
-from analytics.clock import effective_now
+from analytics.clock import judged_at
 from analytics.filters import Filters
 from analytics.monitor import load_spend_snapshot, month_to_date, week_changes
 
@@ -32,14 +32,17 @@ def telemetry_widgets(*args, **kwargs) -> dict:
 
 # ---------------------------------------------------------------------------
 # now
-def test_effective_now_is_the_wall_clock_or_the_last_millisecond_of_the_window():
-    assert effective_now(MARCH, NOW) == pd.Timestamp("2025-03-10 12:00", tz="UTC")
-    assert effective_now(MARCH, datetime(2025, 4, 1, tzinfo=UTC)) == pd.Timestamp(
+def test_a_live_view_is_judged_now_and_a_past_window_at_its_end():
+    assert judged_at(MARCH, live=True, now=NOW) == pd.Timestamp("2025-03-10 12:00", tz="UTC")
+    later = datetime(2025, 4, 1, tzinfo=UTC)
+    assert judged_at(MARCH, live=True, now=later) == pd.Timestamp(later)  # not cut at the window's end
+    assert judged_at(MARCH, live=False, now=later) == pd.Timestamp("2025-03-10 23:59:59.999", tz="UTC")
+    assert judged_at(MARCH, live=False, now=NOW) == pd.Timestamp(NOW)
+    assert judged_at(MARCH, live=False) == pd.Timestamp(
         "2025-03-10 23:59:59.999", tz="UTC"
-    )
-    assert effective_now(MARCH) == pd.Timestamp(
-        "2025-03-10 23:59:59.999", tz="UTC"
-    )  # the wall clock is later
+    )  # the clock is later
+    wall = judged_at(MARCH, live=True)
+    assert abs(wall - pd.Timestamp.now(tz="UTC")) < pd.Timedelta(seconds=5)
 
 
 # ---------------------------------------------------------------------------
@@ -47,6 +50,7 @@ def test_effective_now_is_the_wall_clock_or_the_last_millisecond_of_the_window()
 def test_cost_burnrate_three_dollars_in_the_last_90_minutes_of_a_24_hour_window(cost_store):
     r = cost_burnrate(cost_store, MARCH, BUDGETS, window_hours=24, now=NOW)
     assert r["now"] == "2025-03-10T12:00:00+00:00"
+    assert r["last_activity"] == "2025-03-10T11:50:00+00:00"  # the unpriced request
     assert r["window"] == {
         "start": "2025-03-09T12:00:00+00:00",
         "end": "2025-03-10T12:00:00+00:00",
@@ -79,17 +83,17 @@ def test_cost_burnrate_three_dollars_in_the_last_90_minutes_of_a_24_hour_window(
         {
             "level": "WARNING",
             "budget": "day",
-            "message": "Daily budget: WARNING: $3.00 of $4.00 budget used (75%)",
+            "message": "Daily budget: $3.00 of $4.00 used (75%)",
         },
         {
             "level": "WARNING",
             "budget": "month",
-            "message": "Monthly budget: WARNING: $8.00 of $10.00 budget used (80%)",
+            "message": "Monthly budget: $8.00 of $10.00 used (80%)",
         },
         {
             "level": "EMERGENCY",
             "budget": "session",
-            "message": "Per-session budget: EMERGENCY: $3.00 of $3.00 budget used (100%)",
+            "message": "Per-session budget: $3.00 of $3.00 used (100%)",
         },
     ]
     p = r["projection"]
@@ -137,6 +141,7 @@ def test_budget_report_levels_cross_at_50_75_90_100_percent_of_3_dollars(day_bud
         today_requests=3,
         today_unpriced=0,
         month_to_date=3.0,
+        last_activity=pd.Timestamp("2025-03-10 11:45", tz="UTC"),
         projection=costs.project_spend(requests, daily, NOW, "UTC", window=pd.Timedelta(hours=24)),
         requests=requests,
         daily=daily,
@@ -150,7 +155,7 @@ def test_budget_report_levels_cross_at_50_75_90_100_percent_of_3_dollars(day_bud
 
 def test_a_past_window_is_judged_at_its_end(cost_store):
     past = Filters(start=datetime(2025, 3, 1, tzinfo=UTC), end=datetime(2025, 3, 10, tzinfo=UTC), tz="UTC")
-    r = cost_burnrate(cost_store, past, BUDGETS, now=NOW)
+    r = cost_burnrate(cost_store, past, BUDGETS, now=judged_at(past, live=False, now=NOW))
     assert r["now"] == "2025-03-09T23:59:59.999000+00:00"
     assert r["current_cost"] == pytest.approx(5.0)  # the 9th is "today"
     assert r["burn_rate"] == pytest.approx(5.0 / 24)
@@ -403,3 +408,53 @@ def test_telemetry_widgets_on_an_empty_store(empty_store):
     w = telemetry_widgets(empty_store, MARCH, BUDGETS, now=NOW)
     assert w["changes"] == [] and w["error_rate"]["value"] is None and w["tool_sequences"]["value"] is None
     json.dumps(w, allow_nan=False)
+
+
+def test_error_monitor_counts_tool_failures_and_user_decisions_beside_api_errors(empty_store):
+    insert(
+        empty_store,
+        *[req(f"2025-03-10 09:0{i}:00") for i in range(4)],
+        err("2025-03-10 09:30", 429),
+        *[tool(f"2025-03-10 10:0{i}", "Bash", "t", failed=i < 2) for i in range(5)],  # 2 of 5 failed
+        tool("2025-03-10 10:10", "Edit", "t", failed=True, error_type="user_rejected"),  # not a failure
+        {"ts": "2025-03-10 10:11", "event": "tool_decision", "decision": "reject", "session_id": "t"},
+        {"ts": "2025-03-10 10:12", "event": "tool_decision", "decision": "interrupt", "session_id": "t"},
+        err("2025-03-09 09:30", 529),  # yesterday: in the window, not today
+    )
+    r = error_monitor(empty_store, MARCH, now=NOW)
+    today = r["today"]
+    assert today["api"] == {
+        "start": "2025-03-10T00:00:00+00:00",
+        "end": "2025-03-10T12:00:00+00:00",
+        "requests": 4,
+        "errors": 1,
+        "error_rate": 0.2,
+    }
+    assert today["api"] == r["current"]["last_day"]
+    assert today["error_classes"] == {"rate_limit": 1}
+    assert (today["tool_calls"], today["tool_failed"], today["tool_failure_rate"]) == (
+        6,
+        2,
+        pytest.approx(1 / 3),
+    )
+    assert (today["rejected"], today["interrupted"]) == (1, 1)
+    assert r["level"] == "CRITICAL"
+    assert (
+        r["reason"]
+        == "1 of 5 API calls failed today (20.00%, 10% or more); 2 of 6 tool calls failed (33.33%)."
+    )
+    w = telemetry_widgets(empty_store, MARCH, BUDGETS, now=NOW)["error_rate"]
+    assert (w["today"], w["reason"], w["level"]) == (today, r["reason"], "CRITICAL")
+    assert w["window_failures"]["error_classes"] == {"overloaded": 1, "rate_limit": 1}
+    assert w["chart"] == "/errors#error-rate-trend"
+
+
+def test_widget_levels_say_why(empty_store):
+    insert(empty_store, *WIDGET_ROWS)
+    w = telemetry_widgets(empty_store, MARCH, BUDGETS, now=NOW)
+    assert w["cost_burn"]["reason"] == "Spent today $3.00 of $4.00 (75%); this month $8.00 of $10.00 (80%)."
+    assert w["timeout_risk"]["reason"] == "No request carries a duration."
+    assert w["tool_sequences"]["reason"] == (
+        "The costliest loop (Bash 3+ times in a row) took 62% of the spend of sessions with tool calls."
+    )
+    assert w["model_efficiency"]["reason"] == "No saving found from moving small requests to a cheaper model."

@@ -3,12 +3,15 @@ import math
 from datetime import timedelta
 from pathlib import Path
 
-from apptest_helpers import page_filters
+import pytest
+from apptest_helpers import charts, page_filters
 from streamlit.testing.v1 import AppTest
 
 from analytics import api_json, costs, fmt, monitor
+from analytics.clock import judged_at
 from analytics.filters import local_zone
 from analytics.overview import data_bounds
+from ui.components import literal
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "costs.py")
 
@@ -42,7 +45,9 @@ def test_renders_on_demo_and_numbers_match_the_analytics(app_on_demo, demo_store
     assert metric(at, "Spend").value == fmt.money(totals.spend)
     assert metric(at, "Requests").value == f"{totals.requests:,}"
     report = api_json.burnrate_json(
-        monitor.cost_burnrate(demo_store, f, {"day": 50.0, "month": 1000.0, "session": 10.0})
+        monitor.cost_burnrate(
+            demo_store, f, {"day": 50.0, "month": 1000.0, "session": 10.0}, now=judged_at(f, live=False)
+        )
     )
     assert metric(at, "Spent today").value == fmt.money(report["current_cost"])
     assert metric(at, "Burn rate").value == f"{fmt.money(report['burn_rate'])}/h"
@@ -54,7 +59,9 @@ def test_renders_on_demo_and_numbers_match_the_analytics(app_on_demo, demo_store
     )
     provenance = [df.value for df in at.dataframe if "cost_source" in df.value.columns]
     assert provenance and int(provenance[0]["requests"].sum()) == totals.requests
-    assert any("claude-experimental-x" in w.value for w in at.warning)  # the demo's unpriced model is named
+    assert any(
+        literal("claude-experimental-x") in w.value for w in at.warning
+    )  # the demo's unpriced model is named
 
 
 def test_budget_slider_recomputes_the_daily_level(app_on_demo, demo_store):
@@ -105,6 +112,32 @@ def test_period_control_writes_the_url(app_on_demo):
     at.segmented_control(key="period").set_value("month").run()
     assert not at.exception
     assert at.query_params["period"] == "month"
-    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)  # the stacked bars, now per month
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    (spec,) = [s for s in specs if s.get("title") == "What did each model cost per month?"]  # now per month
     assert spec["encoding"]["x"]["timeUnit"] == "yearmonth"
-    assert spec["title"] == "What did each model cost per month?"
+
+
+def test_an_absurd_link_shows_a_warning_and_the_default_view(app_on_demo):
+    at = page(to="9999-12-31", tz="x" * 10_000).run()
+    assert not at.exception
+    (warning,) = [w.value for w in at.warning if "cannot use" in w.value]
+    assert "tz must be an IANA time zone" in warning.replace("\\", "")
+    assert metric(at, "Spend").value.startswith("$")  # the default window's numbers
+
+
+def test_spend_trend_and_the_active_block_show_the_librarys_numbers(app_on_demo, demo_store):
+    last = data_bounds(demo_store, local_zone())[1]
+    to = (last - timedelta(days=1)).isoformat()
+    at = page(to=to).run()
+    assert not at.exception
+    f = page_filters(demo_store, to=to)
+    spend = monitor.spend_series(costs.load_cost_series(demo_store, f, "day"))
+    fit = monitor.daily_trend(spend)
+    _spec, frames = charts(at)["Spend per day and its fitted trend"]
+    assert frames[0]["value"].tolist() == pytest.approx(spend.tolist())
+    assert any(c.value.startswith(f"Trend: {fit.direction} (Mann–Kendall") for c in at.caption)
+    end = judged_at(f, live=False)
+    requests = costs.load_request_costs(demo_store, f.days_up_to(end.to_pydatetime(), 30))
+    limits = costs.block_limits(costs.usage_blocks(requests, end.to_pydatetime()))
+    assert metric(at, "Tokens in the active block").value == fmt.tokens(limits.tokens)
+    assert metric(at, "Cost of the active block").value == fmt.money(limits.cost_usd)

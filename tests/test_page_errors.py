@@ -5,6 +5,7 @@ from apptest_helpers import page_filters
 from streamlit.testing.v1 import AppTest
 
 from analytics import api_json, errors, fmt, monitor
+from analytics.clock import judged_at
 from analytics.filters import local_zone
 from analytics.overview import data_bounds
 
@@ -35,14 +36,16 @@ def test_renders_on_demo_and_numbers_match_the_analytics(app_on_demo, demo_store
     assert not at.exception
     assert [t.value for t in at.title] == ["Errors"]
     f = page_filters(demo_store, to=to)
-    r = api_json.error_monitor_json(monitor.error_monitor(demo_store, f))
+    r = api_json.error_monitor_json(monitor.error_monitor(demo_store, f, now=judged_at(f, live=False)))
     assert metric(at, "Error rate").value == fmt.pct(r["current"]["window"]["error_rate"])
     assert metric(at, "Error rate today").value == fmt.pct(r["current"]["last_day"]["error_rate"])
     assert metric(at, "API errors").value == f"{r['taxonomy']['api_errors']:,}"
     assert metric(at, "Timeout risk").value == r["timeout_risk"]["level"]
     assert risk_table(at)["risk"].tolist() == [m["risk"] for m in r["timeout_risk"]["models"]]
     if r["trend"]["direction"]:
-        assert any(f"Mann-Kendall p = {r['trend']['p_value']:.3f}" in c.value for c in at.caption)
+        t = r["trend"]
+        verdict = f"Trend: {t['direction']} (Mann–Kendall τ = {t['tau']:+.2f}, p = {t['p_value']:.3f})"
+        assert any(c.value.startswith(verdict) for c in at.caption)
     recent = [d.value for d in at.dataframe if "error_text" in d.value.columns]
     assert recent and recent[0]["session"].str.startswith("/sessions?session_a=").all()
 

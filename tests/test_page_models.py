@@ -4,6 +4,7 @@ import pandas as pd
 from apptest_helpers import charts, frames_with, insert_events, metric, one_session, page, page_filters
 
 from analytics import fmt, models
+from ui.components import literal
 
 UNPRICED = "claude-experimental-x"
 
@@ -34,7 +35,7 @@ def test_renders_on_demo_and_numbers_match_the_analytics(app_on_demo, demo_store
     row = per_model.set_index("model").loc[UNPRICED]
     assert (row["cost"], row["per_request"], row["pricing"]) == ("unpriced", "unpriced", "unpriced")
     assert not per_model["cost"].str.fullmatch(r"\$0(\.00)?").any()  # never $0
-    assert any(UNPRICED in w.value for w in at.warning)
+    assert any(literal(UNPRICED) in w.value for w in at.warning)
 
     (matrix,) = frames_with(at, "requests answered by")
     expected = repricing.matrix.reset_index()
@@ -57,7 +58,7 @@ def test_only_an_unpriced_model_shows_unpriced_not_zero(app_on_demo, demo_store)
     assert metric(at, "Spend (priced models)").value == "unpriced"
     (per_model,) = frames_with(at, "model", "pricing", "cost")
     assert per_model["model"].tolist() == [UNPRICED] and per_model["cost"].tolist() == ["unpriced"]
-    assert any(UNPRICED in w.value for w in at.warning)
+    assert any(literal(UNPRICED) in w.value for w in at.warning)
     summary = models.model_summary(
         models.load_model_usage(demo_store, page_filters(demo_store, model=UNPRICED))
     )

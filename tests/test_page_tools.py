@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 from apptest_helpers import charts, frames_with, insert_events, metric, one_session, page, page_filters
 
 from analytics import fmt, tools
+from ui.components import literal
 
 
 def test_renders_on_demo_and_numbers_match_the_analytics(app_on_demo, demo_store):
@@ -49,7 +50,7 @@ def test_renders_on_demo_and_numbers_match_the_analytics(app_on_demo, demo_store
     got = {(r.from_tool, r.to_tool): r.probability for r in cells.itertuples()}
     want = {(r.from_tool, r.to_tool): r.probability for r in trans.table.itertuples()}
     assert got == want
-    assert any("claude-experimental-x" in w.value for w in at.warning)
+    assert any(literal("claude-experimental-x") in w.value for w in at.warning)
 
 
 def test_ngram_toggle_is_held_in_the_url(app_on_demo, demo_store):

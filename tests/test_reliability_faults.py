@@ -566,8 +566,8 @@ def test_a_transcript_deleted_during_an_ingest_is_skipped(empty_store, tmp_path,
         monkeypatch.setattr(jsonl, "LIVE_SECONDS", -1.0)
     plan = jsonl.plan_chunks
 
-    def plan_then_delete(files, state):
-        out = plan(files, state)
+    def plan_then_delete(files, state, *args):
+        out = plan(files, state, *args)
         gone.unlink()  # Claude Code cleans up old transcripts
         return out
 

@@ -4,8 +4,8 @@ Each hypothesis example writes a few transcript files of valid lines (requests
 split into content blocks, sidechain replays, API errors, prompts with awkward
 text) interleaved with a corpus of mutations (torn lines, wrong JSON types,
 multi-MB strings, NUL bytes, invalid UTF-8, 10k-deep nesting, ...), with CRLF
-line ends, a BOM, `", "` separators, a torn last line or a second copy of the
-file. It ingests them into a fresh store and checks, against a plain-Python
+line ends, a BOM, `", "` separators, a last line without its line end (whole,
+or torn) or a second copy of the file. It ingests them into a fresh store and checks, against a plain-Python
 computation over the valid lines only (DESIGN.md section 4), that nothing
 raised, every valid line counted, and every damaged line was skipped under
 the reason its mutation implies.
@@ -17,6 +17,7 @@ import json
 import tempfile
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +45,8 @@ class Line:
     verdict: str  # '' usable; a skip reason; or 'ignored:<key>'
     record: dict | None = None
     spaced: bool = False
+    whole: bool = True  # a whole JSON object: read even before its line end is written
+    damage: Callable[[bytes], bytes] | None = None  # what makes the record's JSON ``data`` (a usable line)
 
 
 # -- valid records -------------------------------------------------------------------------------
@@ -133,15 +136,26 @@ def surrogate_lines(draw) -> Line:
 # -- damage, each with the verdict it must get -----------------------------------------------------
 
 
-def _replace_in_text(rec: dict, new: bytes) -> bytes:
-    """The record's JSON with its message text replaced by raw ``new`` bytes."""
-    marker = "\u2603MARK\u2603"
+MARKER = "\u2603MARK\u2603"
+
+
+def _mark_text(rec: dict) -> None:
+    """Set the record's message text to :data:`MARKER`."""
     m = rec["message"]
     if isinstance(m["content"], str):
-        m["content"] = marker
+        m["content"] = MARKER
     else:
-        m["content"] = [{"type": "text", "text": marker}]
-    return dumps(rec).encode().replace(json.dumps(marker).encode()[1:-1], new)
+        m["content"] = [{"type": "text", "text": MARKER}]
+
+
+def _text_bytes(new: bytes) -> Callable[[bytes], bytes]:
+    """A record's JSON with its (marked) message text replaced by raw ``new`` bytes."""
+    return lambda raw: raw.replace(json.dumps(MARKER).encode()[1:-1], new)
+
+
+def _deep_field(raw: bytes) -> bytes:
+    """A record's JSON with a field nested 10,000 levels deep (valid JSON, deeper than the parser goes)."""
+    return raw[:-1] + b',"deep":' + b"[" * 10_000 + b"]" * 10_000 + b"}"
 
 
 @st.composite
@@ -170,7 +184,7 @@ def damaged_lines(draw) -> Line:
     )
     if kind == "truncated":
         raw = dumps(draw(records)).encode()
-        return Line(raw[: draw(st.integers(1, len(raw) - 1))], "malformed_json")
+        return Line(raw[: draw(st.integers(1, len(raw) - 1))], "malformed_json", whole=False)
     if kind in ("string_tokens", "negative_tokens"):
         rec = draw(requests())
         field = draw(st.sampled_from(["input_tokens", "output_tokens", "cache_read_input_tokens"]))
@@ -186,25 +200,33 @@ def damaged_lines(draw) -> Line:
         rec["message"] = [rec["message"]]
         return Line(dumps(rec).encode(), "wrong_type")
     if kind == "nul_in_string":
-        return Line(_replace_in_text(draw(st.one_of(requests(), prompts())), b"a\x00b"), "malformed_json")
+        rec = draw(st.one_of(requests(), prompts()))
+        _mark_text(rec)
+        return Line(_text_bytes(b"a\x00b")(dumps(rec).encode()), "malformed_json")
     if kind == "nul_padding":  # what a crash leaves in a preallocated file
-        return Line(b"\x00" * draw(st.integers(1, 4096)), "malformed_json")
-    if kind == "invalid_utf8":
+        return Line(b"\x00" * draw(st.integers(1, 4096)), "malformed_json", whole=False)
+    if kind == "invalid_utf8":  # the bad bytes are replaced: the line keeps its usage
         bad = draw(st.sampled_from([b"\xff", b"\xc3\x28", b"\xed\xa0\x80", b"\xf8\x88\x80\x80\x80"]))
-        return Line(_replace_in_text(draw(st.one_of(requests(), prompts())), bad), "malformed_json")
-    if kind == "deep_array":
-        return Line(b"[" * 10_000 + b"]" * 10_000, "malformed_json")
-    if kind == "deep_field":
-        rec = dumps(draw(records)).encode()
-        return Line(rec[:-1] + b',"deep":' + b"[" * 10_000 + b"]" * 10_000 + b"}", "malformed_json")
-    if kind == "too_large":
+        rec = draw(st.one_of(requests(), prompts()))
+        _mark_text(rec)
+        return Line(_text_bytes(bad)(dumps(rec).encode()), "", rec, damage=_text_bytes(bad))
+    if kind == "deep_array":  # valid JSON, flattened: an array, not an object
+        return Line(b"[" * 10_000 + b"]" * 10_000, "not_an_object", whole=False)
+    if kind == "deep_field":  # valid JSON, flattened: the line keeps its usage
+        rec = draw(records)
+        return Line(_deep_field(dumps(rec).encode()), "", rec, damage=_deep_field)
+    if kind == "too_large":  # a last line this long waits for its line end
         size = draw(st.integers(MAX_LINE + 1, MAX_LINE + (1 << 20)))
         rec = draw(requests(content=[{"type": "text", "text": "x" * size}]))
-        return Line(dumps(rec).encode(), "too_large")
+        return Line(dumps(rec).encode(), "too_large", whole=False)
     if kind == "blank":
-        return Line(draw(st.sampled_from([b"", b" ", b"\t", b"  \t ", b"\r"])), "blank")
+        return Line(draw(st.sampled_from([b"", b" ", b"\t", b"  \t ", b"\r"])), "blank", whole=False)
     if kind == "not_an_object":
-        return Line(draw(st.sampled_from([b"[1, 2]", b"42", b'"text"', b"null", b"true"])), "not_an_object")
+        return Line(
+            draw(st.sampled_from([b"[1, 2]", b"42", b'"text"', b"null", b"true"])),
+            "not_an_object",
+            whole=False,
+        )
     if kind == "unknown_type":
         rec = draw(records)
         rec["type"] = draw(st.sampled_from(["mystery", "", "Assistant"]))
@@ -225,7 +247,7 @@ class TranscriptFile:
     lines: tuple[Line, ...]
     crlf: bool
     bom: bool
-    torn_tail: bool  # the last line has no line end yet (Claude Code is still writing it)
+    torn_tail: bool  # the last line has no line end yet (written whole, or still being written)
     copies: int  # the same bytes under this many paths
 
     def data(self) -> bytes:
@@ -237,12 +259,13 @@ class TranscriptFile:
         return BOM + out if self.bom else out
 
     def complete(self) -> tuple[Line, ...]:
-        """The lines an ingest reads now (a torn tail waits for the next run)."""
-        return self.lines[:-1] if self.torn_tail else self.lines
+        """The lines an ingest reads now (a last line without its line end only when it is whole)."""
+        return self.lines[:-1] if self.torn_tail and not self.lines[-1].whole else self.lines
 
     def torn(self) -> bool:
         """Whether bytes wait after the last line end (what the ingest reports as deferred)."""
-        return not self.data().endswith(b"\n") and len(self.data()) > 0
+        data = self.data()
+        return not data.endswith(b"\n") and len(data) > 0 and not (self.torn_tail and self.lines[-1].whole)
 
 
 @st.composite
@@ -270,7 +293,15 @@ def number_uuids(files: list[TranscriptFile]) -> list[TranscriptFile]:
         for i, ln in enumerate(tf.lines):
             if ln.record is not None:
                 rec = {**ln.record, "uuid": f"u{f}-{i}"}
-                ln = Line(dumps(rec, spaced=ln.spaced).encode(), ln.verdict, rec, ln.spaced)
+                raw = dumps(rec, spaced=ln.spaced).encode()
+                ln = Line(
+                    raw if ln.damage is None else ln.damage(raw),
+                    ln.verdict,
+                    rec,
+                    ln.spaced,
+                    ln.whole,
+                    ln.damage,
+                )
             lines.append(ln)
         out.append(TranscriptFile(tuple(lines), tf.crlf, tf.bom, tf.torn_tail, tf.copies))
     return out
@@ -437,8 +468,8 @@ def test_each_kind_of_damage_is_skipped_under_its_reason(empty_store, tmp_path):
         variant(lambda d: d.update(timestamp=1714557600)),  # wrong_type
         variant(lambda d: d.update(message=[d["message"]])),  # wrong_type
         dumps(good).encode().replace(b'"ok"', b'"o\x00k"'),  # raw NUL, malformed_json
-        dumps(good).encode().replace(b'"ok"', b'"o\xffk"'),  # invalid UTF-8, malformed_json
-        b"[" * 10_000 + b"]" * 10_000,  # malformed_json
+        dumps(good).encode().replace(b'"ok"', b'"o\xffk"'),  # invalid UTF-8 replaced: read (a copy of `good`)
+        b"[" * 10_000 + b"]" * 10_000,  # valid, flattened: not_an_object
         b"\x00" * 100,  # malformed_json
         b"\r",  # blank
         b" \t ",  # blank
@@ -455,14 +486,15 @@ def test_each_kind_of_damage_is_skipped_under_its_reason(empty_store, tmp_path):
     (tmp_path / "p" / "s1.jsonl").write_bytes(data)
     report = ingest_jsonl(empty_store, [tmp_path])
     assert report.lines == 16
-    assert report.skipped == {"malformed_json": 5, "wrong_type": 5, "blank": 2, "not_an_object": 1}
+    assert report.skipped == {"malformed_json": 3, "wrong_type": 5, "blank": 2, "not_an_object": 2}
     assert report.ignored == {}
     assert report.torn_lines_deferred == 0
     assert empty_store.rows_sql(
         "SELECT event, message_id, input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens, "
         "toString(ts), text FROM telemetry ORDER BY event"
     ) == [
-        ("api_request", "m1", 100, 70, 1000, 300, "2025-05-01 10:00:01.000", ""),
+        # the response's text blocks in order: `good`, its copy with the bad byte replaced, `later`
+        ("api_request", "m1", 100, 70, 1000, 300, "2025-05-01 10:00:01.000", "ok\no\ufffdk\nok"),
         ("user_prompt", "", 0, 0, 0, 0, "2025-05-01 09:59:00.000", "cut \ufffd"),
     ]
 

@@ -54,6 +54,12 @@ def test_parse_view_filters_in_the_reporting_zone():
         ({"threshold_ms": "0"}, "threshold_ms"),
         ({"threshold_ms": "inf"}, "threshold_ms"),
         ({"window_hours": "1000"}, "window_hours"),
+        ({"to": "9999-12-31"}, "to"),
+        ({"from": "0001-01-01", "to": "0001-01-01"}, "from"),
+        ({"tz": "x" * 100_000}, "tz"),
+        ({"tz": "right/UTC"}, "tz"),
+        ({"budget_day": "1e8"}, "budget_day"),
+        ({"threshold_ms": "1e12"}, "threshold_ms"),
     ],
 )
 def test_parse_view_rejects_bad_values_naming_the_parameter(params, parameter):
@@ -67,3 +73,27 @@ def test_view_is_frozen():
     q = View(tz="UTC")
     with pytest.raises(AttributeError):
         q.tz = "Europe/Paris"
+
+
+def test_a_bad_value_is_named_briefly():
+    with pytest.raises(ParamError) as exc:
+        parse_view({"tz": "x" * 100_000})
+    assert len(str(exc.value)) < 200 and "xxx..." in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"to": "9999-12-31"},
+        {"from": "0001-01-01"},
+        {"tz": "x" * 100_000},
+        {"tz": "right/UTC"},
+        {"budget_day": "1e8"},
+    ],
+)
+def test_pages_read_absurd_values_as_defaults(params):
+    view = parse_view({"tz": "UTC", **params}, strict=False)
+    assert view.tz in ("UTC",) and view.start is None and view.end is None
+    assert view.budget_day == 1000.0 if "budget_day" in params else view.budget_day == 50.0
+    f = view.filters(None, today=date(2025, 3, 10))  # whole days, no overflow
+    assert f.end.astimezone(UTC) == datetime(2025, 3, 11, tzinfo=UTC)

@@ -17,7 +17,7 @@ import streamlit as st
 
 from analytics.filters import Filters
 from analytics.store import StoreError
-from ui.connection import get_store
+from ui.connection import get_store, show_failure
 
 TTL = 600
 MAX_ENTRIES = 256
@@ -55,7 +55,7 @@ def load(fn: Callable, filters: Filters | None = None, **kwargs) -> Any:
             tuple(sorted(kwargs.items())),
         )
     except StoreError as exc:
-        st.error(str(exc))
+        show_failure("A query of the telemetry store failed", exc)
         st.info("The page shows again as soon as the store answers; reload it to retry.")
         st.stop()
 

@@ -332,6 +332,7 @@ def rate_line(
     y_title: str,
     tooltip: list,
     title=alt.Undefined,
+    time_unit=alt.Undefined,
     height=None,
 ) -> alt.Chart:
     """The API error rate over time: a line with points in the colour of API errors.
@@ -348,12 +349,50 @@ def rate_line(
         alt.Chart(frame, title=title)
         .mark_line(point=alt.OverlayMarkDef(color=color), color=color)
         .encode(
-            x=alt.X(f"{at}:T", title=x_title),
+            x=alt.X(f"{at}:T", title=x_title, timeUnit=time_unit),
             y=alt.Y("error_rate:Q", title=y_title, axis=alt.Axis(format="%")),
             tooltip=tooltip,
         )
     )
     return _sized(chart, height)
+
+
+def _local(ts: pd.Series, tz: str) -> pd.Series:
+    """Instants as naive local times of ``tz``; naive times (already local days) as they are."""
+    ts = pd.to_datetime(ts)
+    return in_zone(tz, ts) if ts.dt.tz is not None else ts
+
+
+def trend_chart(
+    series: pd.Series,
+    fit: TrendFit | None,
+    *,
+    title: str,
+    y_title: str,
+    value_format: str,
+    tz: str,
+    color: str,
+) -> alt.LayerChart:
+    """A daily series as points on a line, with its fitted trend, band and changepoint (:func:`trend_layers`).
+
+    ``series`` is indexed by days (tz-aware local midnights, or naive local days); without a fit only
+    the series is drawn.
+    """
+    shown = pd.DataFrame({"day": _local(pd.Series(series.index), tz), "value": series.to_numpy()})
+    points = (
+        alt.Chart(shown)
+        .mark_line(point=alt.OverlayMarkDef(color=color), color=color)
+        .encode(
+            x=alt.X("day:T", title=f"Day ({tz})", timeUnit="yearmonthdate", axis=alt.Axis(format="%b %d")),
+            y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=value_format.replace("$,", "$"))),
+            tooltip=[
+                alt.Tooltip("day:T", title="Day", timeUnit="yearmonthdate"),
+                alt.Tooltip("value:Q", title=y_title, format=value_format),
+            ],
+        )
+    )
+    trend = trend_layers(series, fit, tz, value_format) if fit else []
+    return alt.layer(points, *trend).properties(title=title)
 
 
 def trend_layers(series: pd.Series, fit: TrendFit, tz: str, value_format: str) -> list[alt.Chart]:
@@ -377,7 +416,7 @@ def trend_layers(series: pd.Series, fit: TrendFit, tz: str, value_format: str) -
         The band, the dashed fitted line and, when the fit found a changepoint, a
         dashed vertical rule at it labelled with the means before and after.
     """
-    line = trend_frame(series, fit).assign(at=lambda d: in_zone(tz, d["at"]))
+    line = trend_frame(series, fit).assign(at=lambda d: _local(d["at"], tz))
     color = MARK_COLORS["trend"]
     layers = [
         alt.Chart(line).mark_area(opacity=0.15, color=color).encode(x="at:T", y="ci_low:Q", y2="ci_high:Q"),
@@ -390,7 +429,7 @@ def trend_layers(series: pd.Series, fit: TrendFit, tz: str, value_format: str) -
     cp = fit.changepoint
     if cp is not None:
         label = f"changepoint: {cp.mean_before:{value_format}} → {cp.mean_after:{value_format}}"
-        at = in_zone(tz, pd.Series([cp.at])).iloc[0]
+        at = _local(pd.Series([cp.at]), tz).iloc[0]
         layers += labelled_rule(at, label, MARK_COLORS["changepoint"], axis="x", kind="T", dash=[2, 2], dy=8)
     return layers
 
@@ -457,9 +496,10 @@ def daily_spend(daily: pd.DataFrame, tz: str) -> alt.Chart:
         title="Spend per day",
         x_title=f"Day ({tz})",
         y_title="Spend (USD)",
+        time_unit="yearmonthdate",
         bar_color=EVENT_COLORS["api_request"],
         tooltip=[
-            alt.Tooltip("day:T", title="Day"),
+            alt.Tooltip("day:T", title="Day", timeUnit="yearmonthdate"),
             alt.Tooltip("cost_usd:Q", title="Spend (USD)", format="$,.2f"),
             alt.Tooltip("requests:Q", title="Requests", format=","),
         ],
@@ -475,8 +515,9 @@ def daily_error_rate(rates: pd.DataFrame, tz: str) -> alt.Chart:
         title="API error rate per day",
         x_title=f"Day ({tz})",
         y_title="Failed API calls (%)",
+        time_unit="yearmonthdate",
         tooltip=[
-            alt.Tooltip("day:T", title="Day"),
+            alt.Tooltip("day:T", title="Day", timeUnit="yearmonthdate"),
             alt.Tooltip("error_rate:Q", title="Error rate", format=".2%"),
             alt.Tooltip("errors:Q", title="Errors", format=","),
         ],

@@ -21,7 +21,8 @@ from analytics import fmt
 from analytics.filters import Filters
 
 if TYPE_CHECKING:
-    from analytics.costs import BudgetStatus
+    from analytics.costs import BlockLimits, BudgetStatus
+    from analytics.trends import TrendFit
 
 # One colour per model family and per event type, on every page.
 MODEL_COLORS = {
@@ -137,9 +138,10 @@ def vs_before_card(
         Formats the value (``show(now)``).
     change
         Formats the size of the difference (default ``show``). The delta reads
-        "+12 vs before" (short enough for a card in a row of five); the help
-        ends with "Delta: against the 30 days before." No delta when either
-        number is missing (None or NaN).
+        "+12 vs before" (short enough for a card in a row of five), "no change
+        vs before" without colour when the two are equal; the help ends with
+        "Delta: against the 30 days before." No delta when either number is
+        missing (None or NaN).
     help
         What the number is; the help of the card.
     **kwargs
@@ -148,6 +150,8 @@ def vs_before_card(
     days = filters.days
     window = "Delta: against " + ("the day before." if days == 1 else f"the {days} days before.")
     delta = None if pd.isna(now) or pd.isna(before) else f"{signed(now - before, change or show)} vs before"
+    if delta is not None and now == before:  # no arrow and no colour for no change
+        delta, kwargs = "no change vs before", {**kwargs, "delta_color": "off", "delta_arrow": "off"}
     card(container, label, show(now), delta=delta, help=f"{help} {window}" if help else window, **kwargs)
 
 
@@ -205,10 +209,26 @@ def chart(c: alt.Chart | alt.LayerChart, caption: str | None = None) -> None:
         st.caption(caption)
 
 
+def block_limit_cards(limits: BlockLimits, tz: str) -> None:
+    """The active 5-hour block in three cards: when it resets, its tokens and its cost, each against the
+    user's own P90 of past blocks (:func:`analytics.costs.block_limits`)."""
+    cols = st.columns(3)
+    resets = f"{limits.resets_at.tz_convert(tz):%H:%M}" if limits.resets_at is not None else "no active block"
+    card(
+        cols[0], "Active block resets at", resets, help="Blocks last 5 hours from their first request's hour."
+    )
+    for col, label, used, p90, show in (
+        (cols[1], "Tokens in the active block", limits.tokens, limits.p90_tokens, fmt.tokens),
+        (cols[2], "Cost of the active block", limits.cost_usd, limits.p90_cost_usd, fmt.money),
+    ):
+        note = f"{fmt.pct(used / p90, 0)} of your P90 ({show(p90)})" if p90 else "too few past blocks"
+        note_card(col, label, show(used), note, help=md(f"Compared with {limits.method}."))
+
+
 def unpriced_warning(text: str, models) -> None:
-    """Name the models without a known price, if any: ``text`` (Markdown), then the models as code."""
+    """Name the models without a known price, if any: ``text`` (Markdown), then the models as text."""
     if len(models):
-        st.warning(text + ", ".join(f"`{m}`" for m in models), icon=":material/money_off:")
+        st.warning(text + ", ".join(literal(m) for m in models), icon=":material/money_off:")
 
 
 def nothing_in_window(what: str, filters, facts) -> None:
@@ -229,8 +249,43 @@ def zone_note(tz: str) -> None:
 
 
 def md(text: str) -> str:
-    """Our own sentences in Markdown: dollar signs are money, not formulas."""
-    return text.replace("$", r"\$")
+    """Our own sentences in Markdown: dollar signs are money, not formulas (one already escaped, as
+    :func:`literal` escapes data, stays as it is)."""
+    return re.sub(r"(?<!\\)\$", r"\\$", text)
+
+
+def trend_verdict(fit: TrendFit | None, show: Callable[[float], str], per: str = "day") -> str:
+    """The trend test's verdict in words: direction with the Mann–Kendall test, the OLS slope per ``per``
+    with its 95% interval, and Theil–Sen's slope (robust to outliers) with its interval.
+
+    ``show`` formats a signed change per ``per`` (e.g. money with its sign).
+    """
+    if fit is None:
+        return "Too few points for a trend (it needs 3)."
+    k = (pd.Timedelta(days=1) / fit.step) if fit.time_indexed and per == "day" else 1.0
+    level = f"{fit.level:.0%}"
+    return (
+        f"Trend: {fit.direction} (Mann–Kendall τ = {fit.mk_tau:+.2f}, p = {fit.mk_p:.3f}). "
+        f"OLS slope {show(fit.slope * k)} per {per} ({level} interval {show(fit.slope_low * k)} to "
+        f"{show(fit.slope_high * k)}, p = {fit.p_value:.3f}); Theil–Sen {show(fit.theil_slope * k)} per {per} "
+        f"({show(fit.theil_low * k)} to {show(fit.theil_high * k)}). {fit.rule}"
+    )
+
+
+def as_of_note(live: bool, now: pd.Timestamp, last_activity: pd.Timestamp | None, tz: str) -> None:
+    """Which moment today's figures describe: now (a live view) or the end of a past window; and, when
+    nothing happened on that day, when the last activity was."""
+    at = now.tz_convert(tz)
+    text = (
+        f"**Live**: today's figures are as of {at:%Y-%m-%d %H:%M} (now)."
+        if live
+        else f"**Past window**: today's figures are as of {at:%Y-%m-%d %H:%M}, the end of the picked window."
+    )
+    if last_activity is None:
+        text += " No activity is recorded."
+    elif last_activity.tz_convert(tz).date() < at.date():
+        text += f" Nothing happened on {at:%Y-%m-%d}: the last activity was at {last_activity.tz_convert(tz):%Y-%m-%d %H:%M}."
+    st.caption(text)
 
 
 def signed(x: float, show) -> str:

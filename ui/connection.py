@@ -8,12 +8,15 @@ store read-only and ingests nothing.
 
 from __future__ import annotations
 
+import logging
 import os
 
 import streamlit as st
 
 from analytics.store import ServerConfig, Store, StoreError
 from ui import access, auth
+
+log = logging.getLogger(__name__)
 
 
 def open_store(readonly: bool) -> Store:
@@ -30,6 +33,16 @@ def open_store(readonly: bool) -> Store:
     return Store.from_env(readonly=readonly)
 
 
+def show_failure(what: str, exc: Exception) -> None:
+    """Say that ``what`` failed: with the reason locally; in a hosted view without it (it may name
+    server paths or processes) and with the reason in the server's log."""
+    if access.hosted():
+        log.error("%s: %s", what, exc)
+        st.error(f"{what}. The reason is in the server's log.")
+    else:
+        st.error(f"{what}: {exc}")
+
+
 @st.cache_resource(show_spinner=False)
 def get_store() -> Store:
     """The process-wide store (embedded chDB or server), schema ensured once.
@@ -39,6 +52,12 @@ def get_store() -> Store:
     """
     store = open_store(readonly=access.hosted())
     store.ensure_schema()
+    if store.readonly and not store.table_exists("events"):
+        store.close()
+        raise StoreError(
+            "The store holds no telemetry tables yet. A read-only view needs a prepared store: a snapshot "
+            "(`python -m analytics snapshot`) or a server set up with `python -m analytics schema --apply`."
+        )
     return store
 
 
@@ -55,7 +74,7 @@ def store_or_stop() -> Store:
     try:
         return get_store()
     except StoreError as exc:
-        st.error(f"The telemetry store is unreachable: {exc}")
+        show_failure("The telemetry store is unreachable", exc)
         if access.hosted():
             st.info(
                 "This is a read-only hosted view: it needs an existing store (`ANALYTICS_DB` pointing at a "

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import streamlit as st
+
 from analytics.filters import Filters
 from analytics.overview import load_data_bounds
-from ui import cache, components, state
+from ui import access, cache, components, state
 from ui.connection import store_or_stop
 
 
@@ -31,8 +33,9 @@ def _day(value) -> date:
 
 
 def data_state(tz: str) -> DataState:
-    """Events, first and last local day (in ``tz``) and sources of the store."""
-    df = cache.load(load_data_bounds, None, tz=tz)
+    """Events, first and last local day (in ``tz``) and sources of the store; in a per-user view, of
+    the signed-in user's events only."""
+    df = cache.load(load_data_bounds, None, tz=tz, users=access.pinned_users() or ())
     if df.empty or int(df["events"].sum()) == 0:
         return DataState(0, None, None, ())
     return DataState(
@@ -47,6 +50,11 @@ def page_view() -> tuple[str, DataState, Filters]:
     """The store (or a stopped page), the reporting zone printed once, what data there is, and the
     filters of the current view."""
     store_or_stop()
+    problem = state.view_problem()
+    if problem:
+        st.warning(
+            f"This link has a value the app cannot use, so the default is shown instead: {components.literal(problem)}"
+        )
     view = state.current_view()
     facts = data_state(view.tz)
     components.zone_note(view.tz)

@@ -14,12 +14,13 @@ choices (``period``, ``by``, ``session_a``, ``session_b``, ``q``, ...).
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, datetime
 
 import streamlit as st
 
+from analytics.clock import judged_at, to_datetime
 from analytics.filters import Filters
-from analytics.view import BUDGET_BY_PARAM, BUDGETS, View, parse_view
+from analytics.view import BUDGET_BY_PARAM, BUDGETS, SHARED_PARAMS, ParamError, View, parse_view
 from ui.access import pinned_users
 
 
@@ -31,9 +32,32 @@ def current_view() -> View:
     return view if pinned is None else dataclasses.replace(view, users=pinned)
 
 
+def view_problem() -> str | None:
+    """What is wrong with the URL's view, read strictly (as the API would), or None; pages then show
+    the lenient reading (:func:`current_view`) and say which value was ignored."""
+    try:
+        parse_view(st.query_params, strict=True)
+    except ParamError as exc:
+        return str(exc)
+    return None
+
+
 def current_filters(bounds: tuple[date, date] | None = None) -> Filters:
     """The filters of the current view; ``bounds`` (first and last day with data) set the default dates."""
     return current_view().filters(bounds)
+
+
+def as_of(filters: Filters) -> datetime:
+    """The instant the current figures are judged at: now (to the minute, so cached loads are reused
+    within it) for a live view, the window's last millisecond for a past one."""
+    live = current_view().is_live()
+    at = judged_at(filters, live)
+    return to_datetime(at.floor("min") if live else at)
+
+
+def shared_params() -> dict[str, list[str]]:
+    """The URL parameters that follow the user to another page (dates, zone, filters, budgets, threshold)."""
+    return {k: st.query_params.get_all(k) for k in SHARED_PARAMS if st.query_params.get_all(k)}
 
 
 def sync_to_url(key: str, value) -> None:
