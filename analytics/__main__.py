@@ -68,6 +68,7 @@ def _print_ingest(report: dict) -> None:
 
 
 def cmd_ingest(store: Store, args) -> int:
+    from analytics import integrity
     from analytics.ingest.jsonl import ingest_jsonl
 
     paths = [Path(p) for p in args.paths] or None
@@ -76,18 +77,75 @@ def cmd_ingest(store: Store, args) -> int:
         if missing:
             print(f"error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
             return 1
-    report = ingest_jsonl(store, paths, progress=None if args.json else _progress(sys.stderr)).to_dict()
+    damage = integrity.check(store)
+    if damage and not args.rebuild:
+        print(f"error: {integrity.summary(damage)}", file=sys.stderr)
+        return 2
+    gone: list[str] = []
+    rows_before, expected = integrity.row_counts(store), integrity.recorded_counts(store)
+    if args.rebuild and paths is None:
+        earlier, gone = integrity.rebuild_paths(store)
+        paths = earlier or None  # the files read before; none recorded: the discovered directories
+    report = ingest_jsonl(
+        store, paths, progress=None if args.json else _progress(sys.stderr), rebuild=args.rebuild
+    ).to_dict()
     if args.otel:
         from analytics.ingest.otel import import_otel
 
         report["otel"] = import_otel(store, [Path(p) for p in args.otel]).to_dict()
+    if args.rebuild:
+        report["rebuild"] = _rebuild_outcome(store, damage, gone, rows_before, expected)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         _print_ingest(report)
         if "otel" in report:
             print("otel: " + ", ".join(f"{k}={v}" for k, v in report["otel"].items()))
+        for line in report.get("rebuild", {}).get("notes", []):
+            print(f"rebuild: {line}")
     return 0
+
+
+def _rebuild_outcome(
+    store: Store, damage, gone: list[str], rows_before: dict[str, int], expected: dict[str, int]
+) -> dict:
+    """After ``ingest --rebuild``: what came back, what could not, and the damage marked as dealt with.
+
+    ``expected`` holds the row counts recorded before the damage; a table still below them lost
+    rows that did not come from the transcripts read (OpenTelemetry imports, demo rows).
+    """
+    from analytics import integrity
+
+    rows_after = integrity.row_counts(store)
+    notes = [f"found before: {d.detail}" for d in damage] or ["the store was whole"]
+    notes.append(f"`events`: {rows_before['events']:,} rows before, {rows_after['events']:,} after")
+    parts = [d for d in damage if d.part]
+    otel_parts = [d for d in parts if d.table == "otel_logs"]
+    if otel_parts:
+        notes.append(
+            f"{len(otel_parts)} damaged part(s) of `otel_logs` held OpenTelemetry rows that transcripts cannot "
+            "restore: import the OTLP files again with `ingest --otel FILE`"
+        )
+    if gone:
+        notes.append(
+            f"{len(gone)} transcript file(s) read before no longer exist: their events cannot be re-read"
+        )
+    short = {t: n for t, n in expected.items() if rows_after.get(t, 0) < n}
+    notes += [
+        f"still short: {integrity.shortfall(t, rows_after[t], n)}; those rows did not come from the transcripts"
+        for t, n in short.items()
+    ]
+    if parts:
+        notes.append("damaged parts are kept in the table's detached/ directory; they are not reported again")
+    integrity.acknowledge(store, parts)
+    return {
+        "damage_before": [d.to_dict() for d in damage],
+        "rows_before": rows_before,
+        "rows_after": rows_after,
+        "rows_short": {t: n - rows_after[t] for t, n in short.items()},
+        "files_gone": gone,
+        "notes": notes,
+    }
 
 
 def cmd_report(store: Store, args) -> int:
@@ -136,8 +194,16 @@ def cmd_report(store: Store, args) -> int:
 
 
 def cmd_demo(store: Store, args) -> int:
+    from analytics import integrity
     from analytics.ingest.demo import load_demo
 
+    if not integrity.never_used(store):
+        print(
+            "error: the store holds your own data (an ingest, an import or non-demo events), or is damaged: "
+            "demo data only goes into an empty store. Use another one: `python -m analytics --db DIR demo`.",
+            file=sys.stderr,
+        )
+        return 1
     summary = load_demo(store, n_events=args.events, seed=args.seed, days=args.days)
     print(
         json.dumps(summary, indent=2, default=str)
@@ -148,6 +214,10 @@ def cmd_demo(store: Store, args) -> int:
 
 
 def cmd_status(store: Store, args) -> int:
+    """What the store holds; exit 2 when it is damaged (:mod:`analytics.integrity`)."""
+    from analytics import integrity
+
+    damage = integrity.check(store)
     events = store.rows("status_events")
     runs = store.rows("status_last_runs", n=5)
     version = store.rows("status_schema_version")[0][0]
@@ -158,12 +228,15 @@ def cmd_status(store: Store, args) -> int:
             for s, e, n, a, b in events
         ],
         "last_runs": [{"started": str(a), "finished": str(b), "kind": k} for a, b, k, _ in runs],
+        "damage": [d.to_dict() for d in damage],
     }
     if args.json:
         print(json.dumps(info, indent=2))
-        return 0
+        return 2 if damage else 0
     print(f"store: {store.kind} {store.location} (schema {version})")
-    if not events:
+    if damage:
+        print(f"DAMAGED: {integrity.summary(damage)}")
+    elif not events:
         print("no events yet: run `python -m analytics ingest` or `python -m analytics demo`")
     for row in info["events"]:
         print(
@@ -171,7 +244,7 @@ def cmd_status(store: Store, args) -> int:
         )
     for run in info["last_runs"][:1]:
         print(f"last {run['kind']} run: {run['finished']} UTC")
-    return 0
+    return 2 if damage else 0
 
 
 def cmd_export(store: Store, args) -> int:
@@ -250,6 +323,12 @@ def build_parser() -> argparse.ArgumentParser:
         "paths", nargs="*", help="directories or .jsonl files (default: discovered Claude Code dirs)"
     )
     p.add_argument("--otel", nargs="+", default=[], metavar="FILE", help="OTLP/HTTP JSON log files to import")
+    p.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="re-read every transcript from its first byte (default: the files read before) to recover a "
+        "damaged store; stored events are recognised, lost ones come back, OpenTelemetry rows are kept",
+    )
     p.add_argument("--json", action="store_true", help="print the ingest report as JSON")
     p.set_defaults(func=cmd_ingest)
 
@@ -345,6 +424,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+WARN_WHEN_DAMAGED = frozenset({"report", "export", "snapshot"})
+"""Commands that read the data: on a damaged store they still run, after a warning on stderr."""
+
+
+def _warn_if_damaged(store: Store) -> None:
+    from analytics import integrity
+
+    damage = integrity.check(store)
+    if damage:
+        print(f"warning: {integrity.summary(damage)}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Store failures are reported below in one line; the client library's warnings would repeat them.
@@ -365,6 +456,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         store.ensure_schema()
+        if args.command in WARN_WHEN_DAMAGED:
+            _warn_if_damaged(store)
         return args.func(store, args)
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)

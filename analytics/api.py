@@ -20,6 +20,7 @@ bad value is an HTTP 400 naming the parameter.
 from __future__ import annotations
 
 import hmac
+import logging
 import platform
 import threading
 import tomllib
@@ -31,11 +32,13 @@ from pathlib import Path
 from time import monotonic
 from typing import Any
 
-from analytics import api_json, monitor, search
+from analytics import api_json, integrity, monitor, search
 from analytics.api_json import iso
 from analytics.clock import judged_at, to_datetime
 from analytics.overview import data_bounds
 from analytics.view import ParamError, View, parse_view
+
+log = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------------------
@@ -70,19 +73,28 @@ def health(store) -> dict:
         ``last_ingest`` (``kind``, ``started``, ``finished`` of the latest
         ingest run, None without one) and ``versions`` (app, schema,
         clickhouse, python and the main packages). With status "error",
-        ``error`` says what failed instead of the data fields.
+        ``error`` says what failed instead of the data fields; for a damaged
+        store (:mod:`analytics.integrity`) ``damage`` lists the findings.
     """
     out: dict[str, Any] = {
         "status": "ok",
         "store": {"kind": store.kind, "location": store.location, "readonly": bool(store.readonly)},
     }
     try:
+        damage = integrity.check(store)
         events = store.rows("status_events")
         runs = store.rows("status_last_runs", n=1)
         schema = store.rows("status_schema_version")
         server = store.server_version()
     except Exception as exc:  # any failure of the store is the answer, not a crash
         return {**out, "status": "error", "error": f"{type(exc).__name__}: {exc}"}
+    if damage:
+        return {
+            **out,
+            "status": "error",
+            "error": integrity.summary(damage),
+            "damage": [d.to_dict() for d in damage],
+        }
     by_source: dict[str, int] = {}
     for source, _event, n, _first, _last in events:
         by_source[source] = by_source.get(source, 0) + int(n)
@@ -313,6 +325,14 @@ def routes(
     def respond(payload: Any, status: int = 200) -> JSONResponse:
         return JSONResponse(api_json.jsonable(payload), status_code=status)
 
+    def unavailable(exc: BaseException) -> str:
+        """Why the store failed: in a hosted view (``require_token``) without paths or processes,
+        which go to the server's log; a damaged store's reason names neither and is said as is."""
+        if require_token and not isinstance(exc, integrity.StoreDamaged):
+            log.error("telemetry store unavailable: %s", exc)
+            return "The telemetry store is unavailable. The reason is in the server's log."
+        return f"The telemetry store is unavailable: {exc}"
+
     def refusal(request) -> str | None:
         return check_bearer(request.headers.get("authorization"), token, require_token) if guarded else None
 
@@ -340,7 +360,7 @@ def routes(
             try:
                 result = await run_in_threadpool(answers.get, key, lambda: _answer(store_provider, view, job))
             except store_errors as exc:
-                return respond({"error": f"The telemetry store is unavailable: {exc}"}, 503)
+                return respond({"error": unavailable(exc)}, 503)
             return respond(result if text_allowed else redact_json(api_json.jsonable(result)))
 
         return handler
@@ -353,7 +373,7 @@ def routes(
                 return {
                     "status": "error",
                     "store": None,
-                    "error": f"The telemetry store is unavailable: {exc}",
+                    "error": unavailable(exc),
                 }
             return health(store)
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from analytics.integrity import checkpoint
 from analytics.store import Store, StoreError
 
 SNAPSHOT_TABLES = ("events", "otel_logs", "prices", "tool_uses", "ingest_runs")
@@ -124,6 +125,7 @@ def write_snapshot(
             taken = datetime.now(UTC).isoformat(timespec="seconds")
             for key, value in (("snapshot_of", where), ("snapshot_taken", taken)):
                 dest.command("snapshot_meta", key=key, value=value)
+            checkpoint(dest)  # a snapshot damaged later is reported like any store
         finally:
             dest.close()
     except BaseException:

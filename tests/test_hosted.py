@@ -673,3 +673,20 @@ def test_a_per_user_deployment_keeps_the_shared_token_away_from_the_data(demo_st
     assert client.get("/api/search?q=cart", headers=bearer).status_code == 403
     assert client.get("/api/health", headers=bearer).json()["status"] == "ok"
     assert client.get(ROUTES[0] + "?tz=UTC").status_code == 401  # no token: still 401 first
+
+
+def test_a_hosted_api_names_no_store_path_or_process_when_the_store_fails(caplog):
+    """The reason goes to the server's log; the answer only says the store is unavailable."""
+
+    def failing():
+        raise StoreError("The embedded store /home/ada/.local/share/cc/db is in use by process 4242 (python)")
+
+    hosted = TestClient(Starlette(routes=api.routes(failing, TOKEN, require_token=True)))
+    for path in (*ROUTES, "/api/health"):
+        resp = hosted.get(path, headers={"Authorization": f"Bearer {TOKEN}"})
+        assert resp.status_code == 503
+        assert "/home/ada" not in resp.text and "4242" not in resp.text
+        assert "unavailable" in resp.text
+    assert "/home/ada/.local/share/cc/db" in caplog.text
+    local = TestClient(Starlette(routes=api.routes(failing)))
+    assert "/home/ada" in local.get(ROUTES[0]).json()["error"]  # on one's own machine the reason is useful

@@ -13,6 +13,7 @@ import os
 
 import streamlit as st
 
+from analytics import integrity
 from analytics.store import ServerConfig, Store, StoreError
 from ui import access, auth
 
@@ -48,7 +49,9 @@ def get_store() -> Store:
     """The process-wide store (embedded chDB or server), schema ensured once.
 
     Hosted: opened read-only, so no schema is created (the store must already
-    hold it) and every write is refused.
+    hold it) and every write is refused. A damaged store is not opened
+    (:class:`analytics.integrity.StoreDamaged`): no page reads it as if it
+    were whole, and no demo data goes into it.
     """
     store = open_store(readonly=access.hosted())
     store.ensure_schema()
@@ -58,6 +61,11 @@ def get_store() -> Store:
             "The store holds no telemetry tables yet. A read-only view needs a prepared store: a snapshot "
             "(`python -m analytics snapshot`) or a server set up with `python -m analytics schema --apply`."
         )
+    try:
+        integrity.ensure_whole(store)
+    except StoreError:
+        store.close()
+        raise
     return store
 
 
@@ -73,6 +81,13 @@ def store_or_stop() -> Store:
         st.stop()
     try:
         return get_store()
+    except integrity.StoreDamaged as exc:
+        st.error(str(exc))  # names no path: shown as is, hosted too
+        if access.hosted():
+            st.info(
+                "The store's owner can recover it from the transcripts; this view shows nothing until then."
+            )
+        st.stop()
     except StoreError as exc:
         show_failure("The telemetry store is unreachable", exc)
         if access.hosted():

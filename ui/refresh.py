@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from analytics import integrity
 from analytics.ingest.jsonl import discover_roots, ingest_jsonl
 from analytics.store import StoreError
 from ui import access, cache
@@ -64,11 +65,13 @@ def refresh_or_warn(progress: Callable[[int, int], None] | None = None) -> dict 
 
 
 def _empty(store) -> bool:
-    return not store.rows("telemetry_count")[0][0]
+    """Nothing to show and nothing ever put in: an ingest that found no events, or data that
+    vanished, is not a first run (and never gets demo data)."""
+    return not store.rows("telemetry_count")[0][0] and integrity.never_used(store)
 
 
 def first_run_due() -> bool:
-    """The store is empty and may be filled: not hosted, and ``ANALYTICS_AUTOLOAD`` is not 0."""
+    """The store was never filled and may be: not hosted, and ``ANALYTICS_AUTOLOAD`` is not 0."""
     if access.hosted() or os.environ.get("ANALYTICS_AUTOLOAD", "1") == "0":
         return False
     return _empty(get_store())

@@ -42,6 +42,7 @@ from pathlib import Path
 
 from analytics.ingest.prices import refresh_prices
 from analytics.ingest.projects import ProjectDir, place_project_dir, project_dir_name
+from analytics.integrity import checkpoint
 from analytics.store import STAGE_TABLES
 
 MAX_LINE_BYTES = 64 * 1024 * 1024
@@ -324,6 +325,7 @@ def ingest_jsonl(
     paths: list[Path] | None = None,
     max_line_bytes: int = MAX_LINE_BYTES,
     progress=None,
+    rebuild: bool = False,
 ) -> IngestReport:
     """Ingest new lines of the transcripts under ``paths`` (default: discovered roots).
 
@@ -334,6 +336,10 @@ def ingest_jsonl(
     max_line_bytes : int
         Lines longer than this are skipped as ``too_large``.
     progress : callable(done_bytes, total_bytes), optional
+    rebuild : bool
+        Read every file from its first byte, as if none had been read: lines
+        whose events the store holds replace them (same totals), events the
+        store lost come back (``ingest --rebuild``).
 
     Returns
     -------
@@ -343,7 +349,11 @@ def ingest_jsonl(
     report = IngestReport()
     files = discover_files(paths if paths is not None else discover_roots())
     report.files_seen = len(files)
-    state = {p: (s, m, i, o) for p, s, m, i, o in store.rows("ingest_file_state", kind="jsonl")}
+    state = (
+        {}
+        if rebuild
+        else {p: (s, m, i, o) for p, s, m, i, o in store.rows("ingest_file_state", kind="jsonl")}
+    )
     chunks, report.torn_lines_deferred = plan_chunks(files, state, max_line_bytes)
     work = [c for c in chunks if c.end > c.start]
     report.files_read = len(work)
@@ -502,8 +512,10 @@ def _count_events(store, report: IngestReport) -> None:
 
 
 def record_run(store, kind: str, report: dict, t0: float) -> None:
-    """Append one row to ``ingest_runs`` (shown by ``status`` and the app)."""
+    """Append one row to ``ingest_runs`` (shown by ``status`` and the app) and record the row counts
+    the integrity check compares with (:func:`analytics.integrity.checkpoint`)."""
     import json
 
     started = time.time() - (time.perf_counter() - t0)
     store.command("ingest_record_run", started_ms=int(started * 1000), kind=kind, report=json.dumps(report))
+    checkpoint(store)
