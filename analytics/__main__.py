@@ -91,16 +91,20 @@ def cmd_ingest(store: Store, args) -> int:
     ).to_dict()
     if args.otel:
         from analytics.ingest.otel import import_otel
+        from analytics.ingest.otel_metrics import MetricsImport
 
-        report["otel"] = import_otel(store, [Path(p) for p in args.otel]).to_dict()
+        metrics = MetricsImport(store)
+        report["otel"] = import_otel(store, [Path(p) for p in args.otel], metrics=metrics.take).to_dict()
+        report["otel_metrics"] = metrics.finish().to_dict()
     if args.rebuild:
         report["rebuild"] = _rebuild_outcome(store, damage, gone, rows_before, expected)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         _print_ingest(report)
-        if "otel" in report:
-            print("otel: " + ", ".join(f"{k}={v}" for k, v in report["otel"].items()))
+        for key in ("otel", "otel_metrics"):
+            if key in report:
+                print(f"{key}: " + ", ".join(f"{k}={v}" for k, v in report[key].items()))
         for line in report.get("rebuild", {}).get("notes", []):
             print(f"rebuild: {line}")
     return 0
@@ -270,7 +274,7 @@ def cmd_snapshot(store: Store, args) -> int:
         f"snapshot of {report.source} written to {report.path} ({report.bytes / 1e6:.1f} MB, {report.seconds:.1f} s)"
     )
     for table, n in report.rows.items():
-        print(f"  {table:<12} {n:>12,} rows")
+        print(f"  {table:<18} {n:>12,} rows")
     print(f"open it read-only: ANALYTICS_DB={report.path} ANALYTICS_HOSTED=1 streamlit run streamlit_app.py")
     return 0
 
@@ -322,7 +326,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "paths", nargs="*", help="directories or .jsonl files (default: discovered Claude Code dirs)"
     )
-    p.add_argument("--otel", nargs="+", default=[], metavar="FILE", help="OTLP/HTTP JSON log files to import")
+    p.add_argument(
+        "--otel", nargs="+", default=[], metavar="FILE", help="OTLP/HTTP JSON log and metrics files to import"
+    )
     p.add_argument(
         "--rebuild",
         action="store_true",

@@ -11,6 +11,7 @@ builders the Overview, Costs and Errors pages call, and their JSON from
 * ``GET /api/telemetry-widgets`` - ``widgets_json`` of
   :func:`analytics.monitor.telemetry_widgets`;
 * ``GET /api/search`` - ``search_json`` of :func:`analytics.search.search`;
+* ``GET /api/outcomes`` - ``outcomes_json`` of :mod:`analytics.outcomes` (totals and groups);
 * ``GET /api/health`` - :func:`health`: store, data and versions.
 
 Query parameters are the app URL's (:mod:`analytics.view`), read strictly: a
@@ -32,7 +33,7 @@ from pathlib import Path
 from time import monotonic
 from typing import Any
 
-from analytics import api_json, integrity, monitor, search
+from analytics import api_json, integrity, monitor, outcomes, search
 from analytics.api_json import iso
 from analytics.clock import judged_at, to_datetime
 from analytics.overview import data_bounds
@@ -171,6 +172,21 @@ def _search_params(query) -> dict:
     if not raw.strip().isdigit() or not 1 <= int(raw) <= 500:
         raise ParamError("limit", f"limit must be a whole number from 1 to 500, got {raw!r}")
     return {"query": q, "fields": fields or search.FIELDS, "mode": mode, "limit": int(raw)}
+
+
+def _outcomes_params(query) -> dict:
+    """``by`` of an outcomes request (one of :data:`analytics.outcomes.GROUPS`, default model), read strictly."""
+    values = [v for v in query.getlist("by") if v.strip()]
+    by = values[-1] if values else "model"
+    if by not in outcomes.GROUPS:
+        raise ParamError("by", f"by must be one of {', '.join(outcomes.GROUPS)}, got {by!r}")
+    return {"by": by}
+
+
+def _build_outcomes(store, filters, view: View, now, by: str) -> dict:
+    totals = outcomes.load_totals(store, filters)
+    groups = outcomes.with_unit_costs(outcomes.load_outcomes_by(store, filters, by))
+    return api_json.outcomes_json(totals, groups, by, filters)
 
 
 def _build_search(store, filters, view: View, now, **params) -> dict:
@@ -388,5 +404,6 @@ def routes(
         Route("/api/telemetry/cost-burnrate", endpoint(_build_burn), methods=["GET"]),
         Route("/api/telemetry/error-monitor", endpoint(_build_errors), methods=["GET"]),
         Route("/api/search", endpoint(_build_search, _search_params, needs_text=True), methods=["GET"]),
+        Route("/api/outcomes", endpoint(_build_outcomes, _outcomes_params), methods=["GET"]),
         Route("/api/health", health_handler, methods=["GET"]),
     ]

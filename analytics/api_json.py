@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics import costs, errors, monitor, search
+from analytics import costs, errors, monitor, outcomes, search
 from analytics.clock import utc
 from analytics.fmt import finite
 from analytics.trends import TrendFit, trend_arrow
@@ -521,3 +521,46 @@ def search_json(results: search.SearchResults, now=None) -> dict:
         "notes": list(results.notes),
         "method": results.method,
     }
+
+
+# ---------------------------------------------------------------------------
+# outcomes
+OUTCOME_GROUP_KEYS = (
+    "requests",
+    "unpriced_requests",
+    "cost_usd",
+    "sessions",
+    "commits",
+    "pull_requests",
+    "lines_added",
+    "lines_removed",
+    "files",
+    "accepted_edits",
+    "rejected_edits",
+    "active_seconds",
+    "cost_per_commit",
+    "cost_per_pull_request",
+    "cost_per_100_lines",
+    "cost_per_accepted_edit",
+)
+"""Fields of each group of ``/api/outcomes``: the columns of ``outcomes.with_unit_costs`` of the same name."""
+
+
+def outcomes_json(totals: outcomes.OutcomeTotals, groups, by: str, filters) -> dict:
+    """``/api/outcomes``: ``totals`` (the fields of :class:`analytics.outcomes.OutcomeTotals`) and
+    ``groups`` (one object per key of ``by``: ``key`` and :data:`OUTCOME_GROUP_KEYS`). A session
+    group also carries ``project``; keys that are paths (project, repository) are labels."""
+    rows = []
+    for rec in groups.to_dict("records"):
+        row = {"key": rec["key"], **{k: rec[k] for k in OUTCOME_GROUP_KEYS}}
+        if by == "session":
+            row["project"] = rec["project"]
+        rows.append(row)
+    return jsonable(
+        {
+            "window": {"from": iso(filters.start), "to": iso(filters.end), "tz": filters.tz},
+            "by": by,
+            "totals": dataclasses.asdict(totals),
+            "groups": rows,
+        }
+    )

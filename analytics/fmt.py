@@ -25,6 +25,14 @@ def money(x: float | None, unpriced: str = "unpriced") -> str:
     return f"${x:,.2f}"
 
 
+def unit_cost(x: float | None) -> str:
+    """The cost of one outcome: money; "nothing produced" for infinity (spent, no outcome); "–" for
+    None/NaN (no such outcome or no priced cost; never $0)."""
+    if x is None or math.isnan(x):
+        return "–"
+    return "nothing produced" if math.isinf(x) else money(x)
+
+
 def tokens(n: float | None) -> str:
     """12.3K, 4.56M, 1.2B; plain below 1,000."""
     if n is None or math.isnan(n):

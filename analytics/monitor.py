@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from analytics import costs, errors, fmt, models, tools
+from analytics import costs, errors, fmt, models, outcomes, tools
 from analytics.clock import index_utc, instant, local_day, local_midnight, to_datetime, utc
 from analytics.filters import Filters
 from analytics.fmt import finite
@@ -780,6 +780,8 @@ class ModelWidget:
     savings: models.SavingsRecommendation | None
     level: str
     trend: TrendFit | None
+    outcome_costs: pd.DataFrame | None = None
+    """Per model (``key``): :func:`analytics.outcomes.with_unit_costs`; None when not loaded."""
     title: ClassVar[str] = "Model Efficiency Tracker"
     rule: ClassVar[str] = SAVINGS_RULE
     trend_of: ClassVar[str] = "cost per priced request per day"
@@ -796,6 +798,26 @@ class ModelWidget:
     @property
     def savings_share(self) -> float | None:
         return finite(self.savings.savings_share) if self.savings is not None else None
+
+    @property
+    def outcome_line(self) -> str | None:
+        """Cost per accepted edit and per commit of each priced model that has either; None without any."""
+        t = self.outcome_costs
+        if t is None or t.empty:
+            return None
+        priced = set(self.shares.loc[self.shares["pricing"] != "unpriced", "model"])
+        t = t[t["key"].isin(priced) & (t["accepted_edits"].gt(0) | t["commits"].gt(0))]
+        if t.empty:
+            return None
+        show = fmt.money
+        return (
+            "Cost per accepted edit / per commit: "
+            + ", ".join(
+                f"{r.key} {show(r.cost_per_accepted_edit, '–')} / {show(r.cost_per_commit, '–')}"
+                for r in t.itertuples()
+            )
+            + "."
+        )
 
     @property
     def reason(self) -> str:
@@ -820,6 +842,11 @@ def model_widget(store, filters: Filters, daily: pd.DataFrame | None = None) -> 
         savings=rec,
         level=level_by(share, SAVINGS_LEVELS),
         trend=cost_per_request_trend(daily),
+        outcome_costs=(
+            outcomes.with_unit_costs(outcomes.load_outcomes_by(store, filters, "model"))
+            if outcomes.any_outcome(store, filters)
+            else None
+        ),
     )
 
 

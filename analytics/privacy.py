@@ -22,8 +22,9 @@ TEXT_COLUMNS = (
     "tool_input",
     "input_summary",
     "snippet",
+    "ref",
 )
-"""Column (and JSON key) names that carry transcript text."""
+"""Column (and JSON key) names that carry transcript text (``ref``: an outcome's file path, commit hash or URL)."""
 HIDDEN = "(hidden)"
 """What a hidden non-empty text reads as."""
 

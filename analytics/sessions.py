@@ -15,11 +15,15 @@ Definitions used throughout:
   operations / operations.
 * *cost per request*: priced cost / priced requests (USD).
 
-The productivity score (:func:`productivity_scores`) is a weighted mean of four
+The productivity score (:func:`productivity_scores`) is a weighted mean of five
 factors, each the session's percentile rank among the sessions of the same
 frame (the user's own history in the window), so 1.0 means best of them and
 0.0 worst. Weights and definitions are in :data:`WEIGHTS` and
-:data:`FACTOR_DEFINITIONS` and are returned with every score.
+:data:`FACTOR_DEFINITIONS` and are returned with every score. The fifth,
+outcome efficiency (cost per commit, pull request or accepted edit), needs the
+frame of :func:`analytics.outcomes.with_session_outcomes`; without outcome data
+it is undefined and the score is the weighted mean of the other four, exactly
+as before it existed (their weights keep their proportions).
 """
 
 from __future__ import annotations
@@ -38,22 +42,29 @@ from analytics.filters import Filters
 
 IDLE_MINUTES = 5
 WEIGHTS: Mapping[str, float] = {
-    "cost_efficiency": 0.30,
-    "error_resilience": 0.25,
-    "tool_effectiveness": 0.20,
-    "time_management": 0.25,
+    "cost_efficiency": 0.24,
+    "error_resilience": 0.20,
+    "tool_effectiveness": 0.16,
+    "time_management": 0.20,
+    "outcome_efficiency": 0.20,
 }
 FACTOR_DEFINITIONS: Mapping[str, str] = {
     "cost_efficiency": "percentile rank of cost per priced request, lower is better (needs a priced request)",
     "error_resilience": "percentile rank of failed operations / operations, lower is better (needs an operation)",
     "tool_effectiveness": "percentile rank of tool-call success rate, higher is better (needs a tool call)",
     "time_management": "percentile rank of active time / session span, higher is better (needs a span > 0)",
+    "outcome_efficiency": (
+        "percentile rank of cost per outcome (commit, pull request or accepted edit), lower is better; a "
+        "session that spent and produced nothing ranks last (needs a priced cost, and outcome data: some "
+        "session of the frame produced something)"
+    ),
 }
 _FACTOR_METRIC = {
     "cost_efficiency": ("cost_per_request", False),
     "error_resilience": ("error_rate", False),
     "tool_effectiveness": ("tool_success_rate", True),
     "time_management": ("active_share", True),
+    "outcome_efficiency": ("cost_per_outcome", False),
 }
 PERCENTILE_RULE = (
     "percentile rank p = (r - 1) / (m - 1), r the average rank of the session's value among the m sessions "
@@ -298,9 +309,9 @@ class ProductivityScores:
     """Scores of every session with their factors (:func:`productivity_scores`).
 
     ``table``: one row per scored session with ``session_id``, ``score``
-    (0-100), the four factor values (0-1, NaN when undefined), the raw metrics
+    (0-100), the five factor values (0-1, NaN when undefined), the raw metrics
     behind them (``cost_per_request``, ``error_rate``, ``tool_success_rate``,
-    ``active_share``), ``factors_used``, and ``start``, ``start_hour``,
+    ``active_share``, ``cost_per_outcome``), ``factors_used``, and ``start``, ``start_hour``,
     ``start_day``, ``project``, ``cost_usd`` for grouping. Sessions without
     any defined factor are left out and counted in ``n_unscored``.
     """
@@ -315,8 +326,12 @@ class ProductivityScores:
 
 
 def percentile_rank(values: pd.Series, higher_is_better: bool) -> pd.Series:
-    """(average rank - 1) / (m - 1) among the m non-NaN values, best = 1; NaN everywhere when m < 2."""
+    """(average rank - 1) / (m - 1) among the m non-NaN values, best = 1; NaN everywhere when m < 2
+    or when no value is finite (infinities rank as the extremes they are, but only against finite
+    values: a frame of infinities alone says nothing)."""
     v = values.astype("float64")
+    if not np.isfinite(v).any():
+        return pd.Series(np.nan, index=values.index)
     m = int(v.notna().sum())
     if m < 2:
         return pd.Series(np.nan, index=values.index)
@@ -332,14 +347,22 @@ def productivity_scores(
     Factors (:data:`FACTOR_DEFINITIONS`), each a percentile rank among the
     sessions where it is defined (:data:`PERCENTILE_RULE`):
 
-    * cost efficiency (30%): cost per priced request, lower is better;
-    * error resilience (25%): failed operations / operations, lower is better;
-    * tool effectiveness (20%): tool-call success rate, higher is better;
-    * time management (25%): active time / session span, higher is better.
+    * cost efficiency (24%): cost per priced request, lower is better;
+    * error resilience (20%): failed operations / operations, lower is better;
+    * tool effectiveness (16%): tool-call success rate, higher is better;
+    * time management (20%): active time / session span, higher is better;
+    * outcome efficiency (20%): cost per outcome (``cost_per_outcome`` of
+      :func:`analytics.outcomes.with_session_outcomes`: USD per commit, pull
+      request or accepted edit), lower is better. A session that spent and
+      produced nothing has an infinite cost per outcome and ranks last (ties
+      share their average rank). The factor is undefined for every session
+      when the frame has no ``cost_per_outcome`` column or no session produced
+      anything (no outcome data), and for a session without a priced cost.
 
     The score is ``100 * sum(w * factor) / sum(w)`` over the factors defined
     for the session, so a session without tool calls is scored on the other
-    three.
+    four. The first four weights are the earlier 30/25/20/25 scaled by 0.8:
+    without outcome data the score is the same as with those four alone.
 
     Returns
     -------
@@ -349,6 +372,8 @@ def productivity_scores(
     if sessions is None or len(sessions) < 2:
         return None
     s = sessions.reset_index(drop=True)
+    if "cost_per_outcome" not in s:
+        s = s.assign(cost_per_outcome=np.nan)
     factors = pd.DataFrame(index=s.index)
     for name, (metric, higher) in _FACTOR_METRIC.items():
         factors[name] = percentile_rank(s[metric], higher)
@@ -567,7 +592,7 @@ def session_insights(
     others = int(scores.n_sessions - 1) if scores is not None else 0
     strengths: list[str] = []
     improvements: list[str] = []
-    medians = {m: sessions[m].median() for m, _ in _FACTOR_METRIC.values()}
+    medians = {m: sessions[m].median() if m in sessions else np.nan for m, _ in _FACTOR_METRIC.values()}
 
     def describe(factor: str) -> str:
         if factor == "cost_efficiency":
@@ -581,6 +606,12 @@ def session_insights(
             return (
                 f"Tool calls succeeded {ok} of {int(s['tool_calls'])} times ({s['tool_success_rate']:.0%}; "
                 f"median {medians['tool_success_rate']:.0%})"
+            )
+        if factor == "outcome_efficiency":
+            per, median = (fmt.unit_cost(s["cost_per_outcome"]), fmt.unit_cost(medians["cost_per_outcome"]))
+            return (
+                f"{int(s['outcomes'])} commits, pull requests and accepted edits for {fmt.money(s['cost_usd'])} "
+                f"(per outcome: {per}; median {median})"
             )
         return (
             f"Active {_dur(s['active_s'])} of a {_dur(s['duration_s'])} span ({s['active_share']:.0%}; "
@@ -790,7 +821,7 @@ def session_totals(sessions: pd.DataFrame) -> SessionTotals | None:
 
 
 def with_scores(sessions: pd.DataFrame, scores: ProductivityScores | None) -> pd.DataFrame:
-    """``sessions`` with ``score`` and the four factor columns of ``scores`` (NaN for unscored sessions).
+    """``sessions`` with ``score`` and the five factor columns of ``scores`` (NaN for unscored sessions).
 
     Row order and the session columns are kept; the result also serves
     :func:`compare_groups` with ``metric="score"``.

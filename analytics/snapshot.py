@@ -13,7 +13,6 @@ the source store before it opens the new directory.
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 import time
@@ -23,11 +22,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from analytics.integrity import checkpoint
-from analytics.store import Store, StoreError
+from analytics.store import COLUMN_NAME, Store, StoreError
 
-SNAPSHOT_TABLES = ("events", "otel_logs", "prices", "tool_uses", "ingest_runs")
-"""The tables a snapshot copies: the data, the price book and the ingest history (no ingest state)."""
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+SNAPSHOT_TABLES = (
+    "events",
+    "otel_logs",
+    "otel_metrics_sum",
+    "outcomes",
+    "prices",
+    "tool_uses",
+    "ingest_runs",
+)
+"""The tables a snapshot copies: the data (events, OpenTelemetry logs and metrics, outcomes), the price
+book and the ingest history (no ingest state)."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +50,7 @@ class SnapshotReport:
 
 def _columns(store: Store, table: str) -> list[str]:
     names = [r[0] for r in store.rows("snapshot_columns", table=table)]
-    bad = [n for n in names if not _IDENT.fullmatch(n)]
+    bad = [n for n in names if not COLUMN_NAME.fullmatch(n)]
     if bad:
         raise StoreError(f"table {table} has column names this snapshot cannot copy: {bad}")
     return names

@@ -94,12 +94,16 @@ TABLES = (
             "ingest_runs",
             "ingest_files",
             "meta",
+            "outcomes",
+            "otel_metrics_sum",
         }
     )
     | STAGE_TABLES
 )
 """The tables the schema files create: the only table names the allow-listed Store methods put into SQL."""
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+COLUMN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?")
+"""A column name the allow-listed methods put into SQL (backquoted): an identifier, or a nested
+column's ``Parent.child`` (the exporter's ``Exemplars.*``)."""
 
 
 class StoreError(RuntimeError):
@@ -280,8 +284,8 @@ def _table(name: str) -> str:
 
 
 def _column_list(columns: Sequence[str]) -> str:
-    """``columns`` quoted and comma-separated; ValueError unless each is a plain identifier."""
-    bad = [c for c in columns if not _IDENTIFIER.fullmatch(c)]
+    """``columns`` quoted and comma-separated; ValueError unless each is a :data:`COLUMN_NAME`."""
+    bad = [c for c in columns if not COLUMN_NAME.fullmatch(c)]
     if bad or not columns:
         raise ValueError(f"not plain column names: {bad or list(columns)}")
     return ", ".join(f"`{c}`" for c in columns)

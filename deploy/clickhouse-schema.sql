@@ -535,6 +535,293 @@ CREATE TABLE IF NOT EXISTS ingest_chunks
 )
 ENGINE = Memory;
 
+-- 20_fn_language
+-- The programming language of a file, from its extension (or its name for a
+-- few well-known files), named as Claude Code's OpenTelemetry metrics name it
+-- in the `language` attribute of claude_code.code_edit_tool.decision
+-- ("TypeScript", "Python", "Markdown", ...); 'unknown' otherwise.
+CREATE OR REPLACE FUNCTION cc_language AS (path) -> multiIf(
+    lower(extract(path, '([^/\\\\]*)$')) IN ('dockerfile', 'containerfile'), 'Dockerfile',
+    lower(extract(path, '([^/\\\\]*)$')) IN ('makefile', 'gnumakefile'), 'Makefile',
+    transform(lower(extract(path, '\\.([A-Za-z0-9+]+)$')),
+        ['ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs', 'py', 'pyi', 'ipynb', 'md', 'mdx', 'json', 'jsonl',
+         'yaml', 'yml', 'toml', 'sh', 'bash', 'zsh', 'go', 'rs', 'java', 'kt', 'kts', 'scala', 'c', 'h', 'cc',
+         'cpp', 'cxx', 'hpp', 'hh', 'cs', 'rb', 'php', 'swift', 'm', 'mm', 'html', 'htm', 'css', 'scss', 'sass',
+         'less', 'sql', 'vue', 'svelte', 'lua', 'r', 'dart', 'ex', 'exs', 'erl', 'hs', 'clj', 'ml', 'tf', 'xml',
+         'txt', 'ini', 'cfg', 'proto', 'graphql', 'gql', 'ps1', 'pl', 'zig', 'nim', 'jl'],
+        ['TypeScript', 'TypeScript', 'TypeScript', 'TypeScript', 'JavaScript', 'JavaScript', 'JavaScript',
+         'JavaScript', 'Python', 'Python', 'Jupyter Notebook', 'Markdown', 'Markdown', 'JSON', 'JSON',
+         'YAML', 'YAML', 'TOML', 'Shell', 'Shell', 'Shell', 'Go', 'Rust', 'Java', 'Kotlin', 'Kotlin', 'Scala', 'C', 'C',
+         'C++', 'C++', 'C++', 'C++', 'C++', 'C#', 'Ruby', 'PHP', 'Swift', 'Objective-C', 'Objective-C', 'HTML',
+         'HTML', 'CSS', 'SCSS', 'Sass', 'Less', 'SQL', 'Vue', 'Svelte', 'Lua', 'R', 'Dart', 'Elixir', 'Elixir',
+         'Erlang', 'Haskell', 'Clojure', 'OCaml', 'Terraform', 'XML', 'Text', 'INI', 'INI', 'Protocol Buffers',
+         'GraphQL', 'GraphQL', 'PowerShell', 'Perl', 'Zig', 'Nim', 'Julia'],
+        'unknown'));
+
+-- 20_fn_lines
+-- The lines of a text (a last newline ends the last line, it does not start
+-- another); none for ''.
+CREATE OR REPLACE FUNCTION cc_lines AS (s) ->
+    if(s = '', CAST([], 'Array(String)'), splitByChar('\n', replaceRegexpOne(s, '\n$', '')));
+
+-- 20_fn_lines_diff
+-- (lines added, lines removed) from the text `old` to the text `new`: each
+-- line counted as often as it occurs, the lines both hold (as often as both
+-- hold them) left out. An order-free diff: it equals a line diff's counts
+-- unless common lines moved, where it counts fewer.
+CREATE OR REPLACE FUNCTION cc_lines_diff AS (old, new) -> (
+    toUInt64(length(cc_lines(new)) - length(arrayIntersect(
+        arrayZip(cc_lines(old), arrayEnumerateUniq(cc_lines(old))),
+        arrayZip(cc_lines(new), arrayEnumerateUniq(cc_lines(new)))))),
+    toUInt64(length(cc_lines(old)) - length(arrayIntersect(
+        arrayZip(cc_lines(old), arrayEnumerateUniq(cc_lines(old))),
+        arrayZip(cc_lines(new), arrayEnumerateUniq(cc_lines(new)))))));
+
+-- 21_otel_metrics_sum
+-- The OpenTelemetry Collector ClickHouse exporter's sum (counter) metrics
+-- table, as the exporter creates it (collector-contrib v0.150). Claude Code's
+-- metrics are all counters, so this is the only metrics table the app reads.
+-- Created only when it is absent: on a server the collector owns it and it is
+-- never altered here. AggregationTemporality is OTLP's enum (1 delta,
+-- 2 cumulative).
+CREATE TABLE IF NOT EXISTS otel_metrics_sum
+(
+    ResourceAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    ResourceSchemaUrl String CODEC(ZSTD(1)),
+    ScopeName String CODEC(ZSTD(1)),
+    ScopeVersion String CODEC(ZSTD(1)),
+    ScopeAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    ScopeDroppedAttrCount UInt32 CODEC(ZSTD(1)),
+    ScopeSchemaUrl String CODEC(ZSTD(1)),
+    ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+    MetricName String CODEC(ZSTD(1)),
+    MetricDescription String CODEC(ZSTD(1)),
+    MetricUnit String CODEC(ZSTD(1)),
+    Attributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    StartTimeUnix DateTime64(9) CODEC(Delta, ZSTD(1)),
+    TimeUnix DateTime64(9) CODEC(Delta, ZSTD(1)),
+    Value Float64 CODEC(ZSTD(1)),
+    Flags UInt32 CODEC(ZSTD(1)),
+    Exemplars Nested (
+        FilteredAttributes Map(LowCardinality(String), String),
+        TimeUnix DateTime64(9),
+        Value Float64,
+        SpanId String,
+        TraceId String
+    ) CODEC(ZSTD(1)),
+    AggregationTemporality Int32 CODEC(ZSTD(1)),
+    IsMonotonic Boolean CODEC(Delta, ZSTD(1)),
+    INDEX idx_res_attr_key mapKeys(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_res_attr_value mapValues(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_scope_attr_key mapKeys(ScopeAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_scope_attr_value mapValues(ScopeAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_attr_key mapKeys(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_attr_value mapValues(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1
+)
+ENGINE = MergeTree
+PARTITION BY toDate(TimeUnix)
+ORDER BY (ServiceName, MetricName, Attributes, toUnixTimestamp64Nano(TimeUnix))
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
+
+-- 22_outcome_tool_uses
+-- The tool calls that may produce an outcome (Edit, MultiEdit, Write,
+-- NotebookEdit, and Bash commands running `git commit` or `gh pr create`),
+-- read from their tool_use blocks: what a tool_result of this or a later
+-- ingest run needs to turn into outcomes (docs/OUTCOMES.md). `lines_added` /
+-- `lines_removed` are the input's own diff (old/new strings, a Write's
+-- content), used when the result carries no structured patch.
+CREATE TABLE IF NOT EXISTS outcome_tool_uses
+(
+    tool_use_id String,
+    ts DateTime64(3, 'UTC'),
+    session_id String,
+    model LowCardinality(String),
+    tool LowCardinality(String),
+    action LowCardinality(String),
+    file_path String,
+    lines_added UInt32,
+    lines_removed UInt32
+)
+ENGINE = ReplacingMergeTree
+ORDER BY tool_use_id;
+
+-- 23_outcomes
+-- What the transcripts say a session produced (outcome_source 'derived'),
+-- one row per outcome (docs/OUTCOMES.md): `lines` (one edit's lines added and
+-- removed, `ref` its file), `commit` (`ref` the hash), `pull_request` (`ref`
+-- the URL) and `edit_decision` (accept / reject of an edit tool). `event_id`
+-- is stable (kind and tool_use_id), so a line read twice adds nothing; readers
+-- take the row of the highest version (FINAL). OpenTelemetry's metrics are not
+-- copied here: the otel_outcomes view reads them from otel_metrics_sum.
+CREATE TABLE IF NOT EXISTS outcomes
+(
+    ts DateTime64(3, 'UTC'),
+    source LowCardinality(String),
+    outcome_source LowCardinality(String),
+    kind LowCardinality(String),
+    session_id String,
+    project String,
+    repository String,
+    user String,
+    model LowCardinality(String),
+    cc_version LowCardinality(String),
+    tool LowCardinality(String),
+    tool_use_id String,
+    language LowCardinality(String),
+    decision LowCardinality(String),
+    count Int64,
+    lines_added Int64,
+    lines_removed Int64,
+    seconds Float64,
+    ref String,
+    event_id String,
+    version UInt64
+)
+ENGINE = ReplacingMergeTree(version)
+ORDER BY (kind, session_id, event_id);
+
+-- 24_ingest_outcome_blocks
+-- Scratch table of the JSONL ingest: the tool_result blocks of one run that
+-- may carry an outcome, read from the raw lines right after the
+-- parse (sql/ingest_outcome_blocks.sql), turned into outcomes at the end of
+-- the run (sql/ingest_outcomes.sql) and emptied.
+CREATE TABLE IF NOT EXISTS ingest_outcome_blocks
+(
+    file_id UInt32,
+    ts DateTime64(3, 'UTC'),
+    session_id String,
+    cc_version String,
+    tool_use_id String,
+    file_path String,
+    is_error UInt8,
+    rejected UInt8,
+    has_patch UInt8,
+    lines_added UInt32,
+    lines_removed UInt32,
+    refs Array(String)
+)
+ENGINE = Memory;
+
+-- 25_otel_metrics_import_stage
+-- Scratch table of `ingest --otel` for metrics bodies: the sum points of one
+-- import, in otel_metrics_sum's types, before the ones not stored yet are
+-- appended (sql/otel_metrics_insert.sql).
+CREATE TABLE IF NOT EXISTS otel_metrics_import_stage
+(
+    ResourceAttributes Map(LowCardinality(String), String),
+    ResourceSchemaUrl String,
+    ScopeName String,
+    ScopeVersion String,
+    ScopeAttributes Map(LowCardinality(String), String),
+    ScopeSchemaUrl String,
+    ServiceName LowCardinality(String),
+    MetricName String,
+    MetricDescription String,
+    MetricUnit String,
+    Attributes Map(LowCardinality(String), String),
+    StartTimeUnix DateTime64(9),
+    TimeUnix DateTime64(9),
+    Value Float64,
+    Flags UInt32,
+    AggregationTemporality Int32,
+    IsMonotonic Bool
+)
+ENGINE = Memory;
+
+-- 26_otel_outcomes_view
+-- Claude Code's OpenTelemetry metrics (otel_metrics_sum) as outcome rows
+-- (outcome_source 'reported'), one per data point, `increase` its increase:
+-- * delta points (AggregationTemporality 1) are increases already;
+-- * a cumulative point (2) counts its difference from the previous point of
+--   its series (metric, attributes, resource); the first point of a series,
+--   and a point after a restart (a value below the previous one, or a later
+--   start time), counts its whole value (the counter started again from 0).
+-- A point stored twice counts once. Kinds: lines (claude_code.lines_of_code.count,
+-- attribute type added / removed), commit, pull_request, edit_decision
+-- (claude_code.code_edit_tool.decision: tool, decision, language), active_time
+-- (seconds), session, cost (USD, by model) and tokens (by model and type).
+CREATE OR REPLACE VIEW otel_outcomes AS
+SELECT
+    toDateTime64(TimeUnix, 3, 'UTC') AS ts,
+    'otel' AS source,
+    'reported' AS outcome_source,
+    multiIf(MetricName = 'claude_code.lines_of_code.count', 'lines',
+            MetricName = 'claude_code.commit.count', 'commit',
+            MetricName = 'claude_code.pull_request.count', 'pull_request',
+            MetricName = 'claude_code.code_edit_tool.decision', 'edit_decision',
+            MetricName = 'claude_code.active_time.total', 'active_time',
+            MetricName = 'claude_code.session.count', 'session',
+            MetricName = 'claude_code.cost.usage', 'cost',
+            'tokens') AS kind,
+    Attributes['session.id'] AS session_id,
+    cc_home_label(ResourceAttributes['project']) AS project,
+    cc_repository_label(ResourceAttributes['project'], '') AS repository,
+    if(Attributes['user.email'] != '', Attributes['user.email'],
+       if(Attributes['user.account_uuid'] != '', Attributes['user.account_uuid'], 'local')) AS user,
+    Attributes['model'] AS model,
+    if(Attributes['app.version'] != '', Attributes['app.version'], ResourceAttributes['service.version']) AS cc_version,
+    if(Attributes['tool'] != '', Attributes['tool'], Attributes['tool_name']) AS tool,
+    '' AS tool_use_id,
+    Attributes['language'] AS language,
+    Attributes['decision'] AS decision,
+    Attributes['type'] AS type,
+    if(AggregationTemporality = 2 AND Value >= ifNull(prev_value, inf) AND StartTimeUnix <= prev_start,
+       Value - ifNull(prev_value, 0), Value) AS increase,
+    '' AS ref,
+    concat('otel:', toString(point)) AS event_id
+FROM
+(
+    SELECT
+        *,
+        lagInFrame(toNullable(Value)) OVER w AS prev_value,
+        lagInFrame(StartTimeUnix) OVER w AS prev_start
+    FROM
+    (
+        SELECT MetricName, Attributes, ResourceAttributes, StartTimeUnix, TimeUnix, Value, AggregationTemporality,
+               cityHash64(MetricName, CAST(Attributes, 'Map(String, String)'),
+                          CAST(ResourceAttributes, 'Map(String, String)')) AS series,
+               cityHash64(series, StartTimeUnix, TimeUnix, Value) AS point
+        FROM otel_metrics_sum
+        WHERE ServiceName = 'claude-code'
+          AND MetricName IN ('claude_code.lines_of_code.count', 'claude_code.commit.count',
+                             'claude_code.pull_request.count', 'claude_code.code_edit_tool.decision',
+                             'claude_code.active_time.total', 'claude_code.session.count',
+                             'claude_code.cost.usage', 'claude_code.token.usage')
+        LIMIT 1 BY point
+    )
+    WINDOW w AS (PARTITION BY series ORDER BY TimeUnix, StartTimeUnix ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)
+);
+
+-- 27_outcome_events_view
+-- Every outcome once, whichever source reported it (docs/OUTCOMES.md): the
+-- transcripts' derived rows (outcomes, latest version of each) and
+-- OpenTelemetry's reported ones (otel_outcomes). One outcome, one count: when
+-- a session has OpenTelemetry metrics of a kind (lines, commit, pull_request,
+-- edit_decision, active_time), its derived rows of that kind are left out, since
+-- both describe the same work and the reported counts are Claude Code's own.
+-- `value` is the count of the row (1 for a derived outcome, the increase of a
+-- reported point); `lines_added`, `lines_removed` and `seconds` are the
+-- amounts of lines and active time.
+CREATE OR REPLACE VIEW outcome_events AS
+SELECT ts, source, outcome_source, kind, session_id, project, repository, user, model, cc_version, tool,
+       tool_use_id, language, decision, toFloat64(count) AS value, toFloat64(lines_added) AS lines_added,
+       toFloat64(lines_removed) AS lines_removed, seconds, ref, event_id
+FROM outcomes FINAL
+WHERE (session_id, kind) NOT IN (
+    SELECT DISTINCT session_id, kind FROM otel_outcomes
+    WHERE kind IN ('lines', 'commit', 'pull_request', 'edit_decision', 'active_time')
+)
+UNION ALL
+SELECT ts, source, outcome_source, kind, session_id, project, repository, user, model, cc_version, tool,
+       tool_use_id, language, decision,
+       if(kind = 'lines', 0, increase) AS value,
+       if(kind = 'lines' AND type = 'added', increase, 0) AS lines_added,
+       if(kind = 'lines' AND type = 'removed', increase, 0) AS lines_removed,
+       if(kind = 'active_time', increase, 0) AS seconds,
+       ref, event_id
+FROM otel_outcomes
+WHERE kind NOT IN ('cost', 'tokens');
+
 INSERT INTO meta (key, value) VALUES ('schema_version', '4');
 
 -- The app's read-only user (pick a real password; the app connects with it through

@@ -5,8 +5,9 @@ import streamlit as st
 
 from analytics import costs, fmt, monitor
 from analytics.view import BUDGETS, WINDOW_HOURS
-from ui import cache, charts, state
+from ui import cache, charts, sections, state
 from ui import components as ui
+from ui import outcomes as outcome_view
 from ui.page import page_view
 
 st.title("Costs")
@@ -57,6 +58,10 @@ trend = charts.trend_chart(
     color=color,
 )
 ui.chart(trend, caption=ui.md(ui.trend_verdict(fit, lambda x: ui.signed(x, fmt.money))))
+
+st.subheader("What did the spend buy?", anchor="spend-bought")
+ui.question("How many commits, pull requests, lines and accepted edits came of the spend, at what cost each?")
+outcome_view.spend_bought(filters, tz)
 
 # -- budgets --------------------------------------------------------------------
 st.subheader("Budgets")
@@ -183,39 +188,4 @@ else:
     )
 
 # -- provenance, reconciliation, dedup ------------------------------------------
-st.subheader("Where the numbers come from")
-ui.question("Which costs were reported by Claude Code, computed from the price book, or left unpriced?")
-ui.table(
-    provenance.by_source,
-    "cost provenance",
-    key="provenance",
-    column_config={
-        "share": st.column_config.NumberColumn("Share of requests", format="percent"),
-        "cost_usd": st.column_config.NumberColumn("Cost (USD)", format="dollar"),
-    },
-)
-rec = cache.load(costs.reconcile_sources, filters) if {"jsonl", "otel"} <= set(facts.sources) else None
-if rec is not None:
-    ui.question("Do the transcripts and OpenTelemetry agree, request by request?")
-    cols = st.columns(4)
-    only = f"{rec.n_jsonl_only:,} JSONL only, {rec.n_otel_only:,} OTel only"
-    ui.note_card(cols[0], "Matched requests", f"{rec.n_matched:,}", only)
-    diff = fmt.pct(rec.cost_diff_percent / 100) if rec.cost_diff_percent is not None else None
-    ui.note_card(cols[1], "Reported − computed", fmt.money(rec.cost_diff_total), diff)
-    ui.card(cols[2], "Within 1%", fmt.pct(rec.share_within_1pct, 0), help="Share of compared requests.")
-    ui.card(cols[3], "Token mismatches", f"{rec.n_token_mismatch:,}")
-    largest = rec.frame.sort_values("cost_diff", key=abs, ascending=False)
-    ui.table(largest.head(500), "reconciliation", key="reconcile")
-
-st.markdown("**Dedup audit: what the last ingest runs dropped as duplicates**")
-audit = costs.dedup_audit(cache.load(costs.load_ingest_runs, None, n=20))
-if audit.empty:
-    st.caption("No ingest run recorded yet.")
-else:
-    started, finished = ui.in_zone(tz, audit["started"]), ui.in_zone(tz, audit["finished"])
-    ui.table(audit.assign(started=started, finished=finished), "dedup audit", key="dedup")
-    st.caption(
-        "duplicate_content_block: repeated lines of one API response; sidechain_replay: a subagent "
-        "replaying its parent's message; already_in_store: events read again; otel_duplicates: OTel "
-        "records already imported. None: the run does not report it."
-    )
+sections.provenance(provenance, filters, facts, tz)

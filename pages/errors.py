@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics import errors, fmt, monitor
 from analytics.view import DEFAULT_THRESHOLD_MS
-from ui import access, cache, charts, state
+from ui import access, cache, charts, sections, state
 from ui import components as ui
 from ui.page import page_view
 
@@ -161,32 +161,7 @@ else:
         color=ui.EVENT_COLORS["api_request"],
     )  # fmt: skip
     ui.chart(chart, caption=ui.trend_verdict(fit, lambda x: f"{x:+,.0f} ms"))
-if risk is None:
-    st.caption("No request carries a duration, so there is no timeout risk to assess.")
-else:
-    cols = st.columns([1, 3])
-    ui.card(cols[0], "Timeout risk", risk.level, level=risk.level, help=risk.rule)
-    cols[1].caption(
-        f"{risk.rule}. {risk.n:,} timed requests"
-        + (f", {risk.n_missing:,} without a duration" if risk.n_missing else "")
-        + (
-            f". Riskiest hours ({risk.tz}): {', '.join(f'{h:02d}:00' for h in risk.riskiest_hours)}."
-            if risk.riskiest_hours
-            else "."
-        )
-    )
-    ui.table(
-        risk.by_model[
-            ["model", "n", "p50_ms", "p95_ms", "p99_ms", "max_ms", "n_above", "share_above", "risk"]
-        ],
-        "timeout risk",
-        key="timeout_risk",
-        column_config={
-            "share_above": st.column_config.NumberColumn("Share above threshold", format="percent")
-        },
-    )
-    hist = cache.load(errors.load_duration_histogram, filters)
-    ui.chart(charts.duration_histogram(hist, float(threshold)))
+sections.timeout_risk(risk, filters, float(threshold))
 
 # -- recent errors --------------------------------------------------------------
 st.subheader("Recent errors")

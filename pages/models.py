@@ -3,9 +3,13 @@
 import streamlit as st
 
 from analytics import errors, fmt, models, monitor
-from ui import cache, charts
+from ui import cache, charts, sections
 from ui import components as ui
+from ui import outcomes as outcome_view
 from ui.page import page_view
+
+LISTED = ["model", "pricing", "requests", "errors", "error_rate", "cost", "per_request", "share_of_cost"]
+LISTED += ["total_tokens", "sessions", "p50_ms_shown", "p95_ms_shown", "p99_ms_shown", "ttft_p50_ms_shown"]
 
 st.title("Models")
 ui.question(
@@ -87,22 +91,7 @@ ui.table(
     table,
     "models",
     key="models",
-    column_order=[
-        "model",
-        "pricing",
-        "requests",
-        "errors",
-        "error_rate",
-        "cost",
-        "per_request",
-        "share_of_cost",
-        "total_tokens",
-        "sessions",
-        "p50_ms_shown",
-        "p95_ms_shown",
-        "p99_ms_shown",
-        "ttft_p50_ms_shown",
-    ],
+    column_order=LISTED,
     column_config={
         "error_rate": st.column_config.NumberColumn("Error rate", format="percent"),
         "cost": st.column_config.TextColumn("Cost"),
@@ -116,6 +105,10 @@ ui.table(
     },
 )
 st.caption(summary.method)
+
+st.subheader("What does each model's spend buy?", anchor="cost-per-outcome")
+ui.question("What does an accepted edit, a commit or a pull request cost on each model, not only a token?")
+outcome_view.model_outcomes(filters, summary.table, page_models)
 
 st.subheader("Is a request getting dearer?", anchor="cost-per-request-trend")
 daily = cache.load(monitor.load_daily_activity, filters)
@@ -184,32 +177,4 @@ else:
     )
 
 # -- cache -------------------------------------------------------------------------------
-st.subheader("Prompt cache")
-ui.question("How much input comes from the cache, and which cache writes are used?")
-c1, c2, c3 = st.columns(3)
-ui.card(c1, "Read share of input", fmt.pct(prompt_cache.read_share, 1))
-ui.card(
-    c2,
-    "1-hour share of cache writes",
-    fmt.pct(prompt_cache.write_1h_share, 1),
-    help="1-hour writes cost 2x input, 5-minute writes 1.25x; they pay off when the cache is read after 5 minutes.",
-)
-ui.card(
-    c3,
-    "Net saving from the cache",
-    fmt.money(prompt_cache.net_savings_usd),
-    help="Cache reads x (input rate - read rate) - writes x (write rate - input rate), priced models only.",
-)
-ui.chart(charts.token_mix(prompt_cache.table), caption=prompt_cache.method)
-ui.table(
-    prompt_cache.table,
-    "cache efficiency",
-    key="cache",
-    column_config={
-        "read_share": st.column_config.NumberColumn("Read share", format="percent"),
-        "write_1h_share": st.column_config.NumberColumn("1 h share of writes", format="percent"),
-        "read_savings_usd": st.column_config.NumberColumn("Read savings (USD)", format="dollar"),
-        "write_premium_usd": st.column_config.NumberColumn("Write premium (USD)", format="dollar"),
-        "net_savings_usd": st.column_config.NumberColumn("Net (USD; blank: unpriced)", format="dollar"),
-    },
-)
+sections.prompt_cache(prompt_cache)

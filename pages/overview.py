@@ -6,10 +6,10 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from analytics import errors, fmt, monitor
+from analytics import fmt, monitor
 from analytics.trends import trend_arrow
 from analytics.view import WIDGET_PAGES, chart_link
-from ui import cache, charts, state
+from ui import cache, sections, state
 from ui import components as ui
 from ui.page import page_view
 
@@ -179,28 +179,12 @@ widget_card(
             f"{ui.literal(m)} {fmt.pct(s, 0)}"
             for m, s in zip(shares["model"], shares["share_of_cost"], strict=True)
         )
-        + "."
+        + ".",
+        *([ui.literal(mod.outcome_line)] if mod.outcome_line else []),  # where outcomes exist
     ],
 )
 
-st.subheader("How did spend and errors move, day by day?")
-daily = cache.load(monitor.load_daily_activity, filters)
-if daily.empty:
-    st.caption("No API calls or tool calls in this range.")
-else:
-    cols = st.columns(2)
-    with cols[0]:
-        ui.chart(charts.daily_spend(daily, tz))
-    with cols[1]:
-        rates = errors.daily_error_series(daily)
-        if rates["errors"].any():
-            ui.chart(charts.daily_error_rate(rates, tz))
-        else:
-            st.caption("API error rate per day: no API errors in this range.")
-    st.caption(
-        "The trend arrows above come from these series (Mann-Kendall test); each arrow's link opens the chart "
-        "with the fitted line, its band and the test."
-    )
+sections.daily_moves(cache.load(monitor.load_daily_activity, filters), tz)
 
 st.subheader("What changed since last week?")
 if w.changes:

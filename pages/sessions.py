@@ -4,14 +4,16 @@ from functools import partial
 
 import streamlit as st
 
-from analytics import fmt, models, sessions
+from analytics import fmt, models, outcomes, sessions
 from ui import cache, charts, state
 from ui import components as ui
+from ui import outcomes as outcome_view
 from ui.page import page_view
 
 AB_BY = {"cc_version": "Claude Code version", "model": "Model"}
 HEADERS = {"measure": "", "a": "A", "b": "B", "difference": "B − A"}
 LISTED = ["start", "score", "cost_usd", "span", "active", "requests", "tool_calls", "error_rate"]
+LISTED += list(outcome_view.SESSION_COLUMNS)  # what each session produced
 LISTED += ["project", "primary_model", "cc_version", "user", "session_id"]
 
 
@@ -24,6 +26,8 @@ tz, facts, filters = page_view()
 frame = cache.load(sessions.load_sessions, filters)
 if frame.empty:
     ui.nothing_in_window("sessions", filters, facts)
+by_session = cache.load(outcomes.load_outcomes_by, filters, by="session")
+frame = outcomes.with_session_outcomes(frame, by_session)  # what each session produced
 unpriced = models.model_summary(cache.load(models.load_model_usage, filters)).unpriced_models
 ui.unpriced_warning(
     "Requests of models without a known price add nothing to session costs (never \\$0): ", unpriced
@@ -50,28 +54,7 @@ ui.vs_before_card(cols[3], "Failed operations", *failed, filters, fmt.pct, chang
 
 # -- the sessions ------------------------------------------------------------------
 st.subheader("All sessions")
-shown = table.assign(
-    start=ui.in_zone(tz, table["start"]),
-    end=ui.in_zone(tz, table["end"]),
-    span=(table["duration_s"] * 1000).map(fmt.duration_ms),
-    active=(table["active_s"] * 1000).map(fmt.duration_ms),
-).iloc[::-1]
-ui.table(
-    shown,
-    "sessions",
-    key="sessions",
-    column_order=LISTED,
-    column_config={
-        "start": st.column_config.DatetimeColumn(f"Start ({tz})", format="YYYY-MM-DD HH:mm"),
-        "span": st.column_config.TextColumn("Span"),
-        "active": st.column_config.TextColumn("Active"),
-        "error_rate": st.column_config.NumberColumn("Failed ops", format="percent"),
-        "cost_usd": st.column_config.NumberColumn("Cost (USD; blank: unpriced)", format="dollar"),
-        "cost_per_request": st.column_config.NumberColumn("Per request", format="dollar"),
-        "score": st.column_config.ProgressColumn("Score", min_value=0, max_value=100, format="%.0f"),
-    },
-)
-st.caption("Newest first; click a column header to sort.")
+outcome_view.session_table(table, tz, LISTED)
 
 # -- compare two sessions --------------------------------------------------------------
 st.subheader("Compare two sessions")
@@ -128,6 +111,10 @@ for col, (name, sid) in zip(st.columns(len(subjects)), subjects, strict=True):
         for line in lines or ["Nothing stands out: every factor is between the 25th and 75th percentile."]:
             ui.plain(line)
 st.caption(f"Marks: + a strength, − to improve, → a recommendation. {ins.method}")
+
+st.subheader("What did the spend buy?")
+subject = a or b or ids[0]
+outcome_view.session_outcomes(filters, by_session, subject, labels[subject], tz)
 
 # -- productivity score ---------------------------------------------------------------------
 st.subheader("Productivity score")

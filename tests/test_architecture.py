@@ -101,3 +101,16 @@ def test_no_sql_text_in_pages_ui_the_router_or_pricing():
 def test_sql_words_are_recognised():
     assert SQL_WORDS.search('store.rows_sql("SELECT count() FROM telemetry")')
     assert not SQL_WORDS.search("Select a model to compare")
+
+
+PAGE_LINES = 200
+"""A page reads as one short narrative; longer sections move into ``ui`` (``ui/sections.py``, ``ui/outcomes.py``)."""
+
+
+def test_every_page_stays_short():
+    long = {
+        p.name: n
+        for p in sorted((ROOT / "pages").glob("*.py"))
+        if (n := len(p.read_text().splitlines())) > PAGE_LINES
+    }
+    assert long == {}

@@ -402,9 +402,10 @@ def _events(store: Store) -> list[dict]:
 
 
 def _support_schema(store: Store) -> None:
-    """The project's SQL functions and run log, without its otel_logs table."""
+    """The project's SQL functions, run log, events and meta tables (a run records its row counts there),
+    without its otel_logs table."""
     for name, ddl in schema_statements():
-        if name.startswith("00_") or name.endswith("ingest_runs"):
+        if name.startswith("00_") or name in ("01_events", "08_ingest_runs", "09_meta"):
             store.command_sql(ddl)
 
 

@@ -30,10 +30,11 @@ def test_renders_on_demo_and_numbers_match_the_analytics(app_on_demo, demo_store
 
     (weights,) = frames_with(at, "factor", "weight", "definition")
     assert dict(zip(weights["factor"], weights["weight"], strict=True)) == {
-        "cost efficiency": 0.30,
-        "error resilience": 0.25,
-        "tool effectiveness": 0.20,
-        "time management": 0.25,
+        "cost efficiency": 0.24,
+        "error resilience": 0.20,
+        "tool effectiveness": 0.16,
+        "time management": 0.20,
+        "outcome efficiency": 0.20,
     }
     assert any(c.value == scores.method for c in at.caption)
 

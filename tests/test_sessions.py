@@ -185,12 +185,16 @@ def test_productivity_scores_factors_and_weights(three):
         dict(ps.weights)
         == dict(WEIGHTS)
         == {
-            "cost_efficiency": 0.30,
-            "error_resilience": 0.25,
-            "tool_effectiveness": 0.20,
-            "time_management": 0.25,
+            "cost_efficiency": 0.24,
+            "error_resilience": 0.20,
+            "tool_effectiveness": 0.16,
+            "time_management": 0.20,
+            "outcome_efficiency": 0.20,
         }
     )
+    # no outcome data in these sessions: the outcome factor is undefined and the scores are those of
+    # the other four factors (their weights keep the proportions 30/25/20/25)
+    assert ps.table["outcome_efficiency"].isna().all()
     t = ps.table.set_index("session_id")
     # cost per request A 0.20, B 0.05, C 0.30; error rate A 1/3, B 0, C 0; tool success A 2/3, B 1, C none;
     # active share A 1/3, B 1, C 1
@@ -205,6 +209,30 @@ def test_productivity_scores_factors_and_weights(three):
     assert t.loc["B", "score"] == pytest.approx(87.5)
     assert t.loc["C", "score"] == pytest.approx(100 * (0.25 * 0.75 + 0.25 * 0.75) / 0.8)
     assert (ps.n_sessions, ps.n_unscored) == (3, 0)
+
+
+def test_the_outcome_factor_ranks_cost_per_outcome_and_spending_for_nothing_last():
+    nan = float("nan")
+    frame = pd.DataFrame(
+        {
+            "session_id": ["a", "b", "c", "d"],
+            "cost_per_request": nan,
+            "error_rate": nan,
+            "tool_success_rate": nan,
+            "active_share": nan,
+            # $1 per outcome, spent and produced nothing, $0.50 per outcome, unpriced
+            "cost_per_outcome": [1.0, math.inf, 0.5, nan],
+        }
+    )
+    ps = productivity_scores(frame)
+    t = ps.table.set_index("session_id")
+    # ranks among a, b, c (lower is better): c best (1), a (0.5), b last (0); d has no defined factor
+    assert t["outcome_efficiency"].to_dict() == {"a": 0.5, "b": 0.0, "c": 1.0}
+    assert t["score"].to_dict() == {"a": 50.0, "b": 0.0, "c": 100.0}
+    assert (ps.n_sessions, ps.n_unscored) == (3, 1)
+    # nobody produced anything: no outcome data, the factor says nothing
+    nothing = productivity_scores(frame.assign(cost_per_outcome=[math.inf, math.inf, math.inf, nan]))
+    assert nothing.table.empty and nothing.n_unscored == 4
 
 
 def test_peak_hours_and_consistency(three):

@@ -372,18 +372,21 @@ def trend_chart(
     value_format: str,
     tz: str,
     color: str,
+    x_title: str = "Day",
 ) -> alt.LayerChart:
     """A daily series as points on a line, with its fitted trend, band and changepoint (:func:`trend_layers`).
 
     ``series`` is indexed by days (tz-aware local midnights, or naive local days); without a fit only
-    the series is drawn.
+    the series is drawn. ``x_title`` names the days (e.g. "Week starting"); the zone follows it.
     """
     shown = pd.DataFrame({"day": _local(pd.Series(series.index), tz), "value": series.to_numpy()})
     points = (
         alt.Chart(shown)
         .mark_line(point=alt.OverlayMarkDef(color=color), color=color)
         .encode(
-            x=alt.X("day:T", title=f"Day ({tz})", timeUnit="yearmonthdate", axis=alt.Axis(format="%b %d")),
+            x=alt.X(
+                "day:T", title=f"{x_title} ({tz})", timeUnit="yearmonthdate", axis=alt.Axis(format="%b %d")
+            ),
             y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=value_format.replace("$,", "$"))),
             tooltip=[
                 alt.Tooltip("day:T", title="Day", timeUnit="yearmonthdate"),
@@ -991,6 +994,76 @@ def token_mix(cache: pd.DataFrame) -> alt.Chart:
     )
 
 
+def model_unit_costs(table: pd.DataFrame, models: Iterable[str]) -> alt.Chart:
+    """Cost per accepted edit and per commit of each model, side by side (models without either left out).
+
+    ``table`` is :func:`analytics.outcomes.model_outcomes`.
+    """
+    units = {"cost_per_accepted_edit": "per accepted edit", "cost_per_commit": "per commit"}
+    long = table.melt(id_vars=["model"], value_vars=list(units), var_name="unit", value_name="usd").dropna()
+    long["unit"] = long["unit"].map(units)
+    return (
+        alt.Chart(long, title="What does an accepted edit and a commit cost on each model?")
+        .mark_bar()
+        .encode(
+            y=alt.Y("model:N", title="Model", axis=alt.Axis(labelLimit=260)),
+            x=alt.X("usd:Q", title="USD per outcome"),
+            yOffset="unit:N",
+            color=alt.Color(
+                "unit:N", title="Cost", scale=alt.Scale(domain=list(units.values()), range=list(PAIR_COLORS))
+            ),
+            tooltip=[
+                "model:N",
+                alt.Tooltip("unit:N", title="Cost"),
+                alt.Tooltip("usd:Q", title="USD", format="$,.4f"),
+            ],
+        )
+    )
+
+
+# ---------------------------------------------------------------------------
+# outcomes
+def spend_bought(weekly: pd.DataFrame, count: str, label: str, tz: str) -> alt.LayerChart:
+    """Spend per week (bars) and what it bought (a line on its own axis): ``count`` of each week.
+
+    ``weekly`` is :func:`analytics.outcomes.with_unit_costs` by week (``key``: the Monday, YYYY-MM-DD);
+    ``label`` names ``count`` in words (e.g. "accepted edits").
+    """
+    shown = weekly.assign(week=pd.to_datetime(weekly["key"]), bought=weekly[count])
+    x = alt.X(
+        "week:T", title=f"Week starting ({tz})", timeUnit="yearmonthdate", axis=alt.Axis(format="%b %d")
+    )
+    tooltip = [
+        alt.Tooltip("week:T", title="Week starting", timeUnit="yearmonthdate"),
+        alt.Tooltip("cost_usd:Q", title="Spend (USD)", format="$,.2f"),
+        alt.Tooltip("commits:Q", title="Commits", format=","),
+        alt.Tooltip("pull_requests:Q", title="Pull requests", format=","),
+        alt.Tooltip("lines_added:Q", title="Lines added", format=","),
+        alt.Tooltip("lines_removed:Q", title="Lines removed", format=","),
+        alt.Tooltip("accepted_edits:Q", title="Accepted edits", format=","),
+    ]
+    bars = (
+        alt.Chart(shown)
+        .mark_bar(color=EVENT_COLORS["api_request"], opacity=0.6)
+        .encode(x=x, y=alt.Y("cost_usd:Q", title="Spend (USD)", axis=alt.Axis(format="$")), tooltip=tooltip)
+    )
+    color = HIGHLIGHT_COLORS[0]
+    line = (
+        alt.Chart(shown)
+        .mark_line(point=alt.OverlayMarkDef(color=color), color=color)
+        .encode(
+            x=x,
+            y=alt.Y("bought:Q", title=label.capitalize(), axis=alt.Axis(titleColor=color)),
+            tooltip=tooltip,
+        )
+    )
+    return (
+        alt.layer(bars, line)
+        .resolve_scale(y="independent")
+        .properties(title=f"What did each week's spend buy? Spend and {label}")
+    )
+
+
 # ---------------------------------------------------------------------------
 # sessions
 def score_points(scores: pd.DataFrame, tz: str) -> alt.Chart:
@@ -1014,6 +1087,7 @@ def score_points(scores: pd.DataFrame, tz: str) -> alt.Chart:
                 alt.Tooltip("error_resilience:Q", title="Error resilience", format=".2f"),
                 alt.Tooltip("tool_effectiveness:Q", title="Tool effectiveness", format=".2f"),
                 alt.Tooltip("time_management:Q", title="Time management", format=".2f"),
+                alt.Tooltip("outcome_efficiency:Q", title="Outcome efficiency", format=".2f"),
                 "project:N",
             ],
         )

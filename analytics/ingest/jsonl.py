@@ -40,6 +40,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from analytics.ingest.outcomes import commit_active_time, commit_outcomes, stage_outcome_blocks
 from analytics.ingest.prices import refresh_prices
 from analytics.ingest.projects import ProjectDir, place_project_dir, project_dir_name
 from analytics.integrity import checkpoint
@@ -365,6 +366,7 @@ def ingest_jsonl(
         else:
             _stage_server(store, work)
         store.command("ingest_parse", max_line=max_line_bytes)
+        stage_outcome_blocks(store)
         _parse_deep_lines(store, max_line_bytes)
         if progress:
             progress(report.bytes_read // 2, report.bytes_read)
@@ -375,8 +377,10 @@ def ingest_jsonl(
         for name in EVENT_QUERIES:
             store.command(name, **_event_params(name))
         store.command("ingest_transcript_lines")
+        commit_outcomes(store)
         _count_events(store, report)
         _commit(store, replacing=report.dedup["already_in_store"] > 0)
+        commit_active_time(store)
         _clear_stage(store)
     if chunks:
         store.insert_rows(

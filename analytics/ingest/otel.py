@@ -615,7 +615,7 @@ def _arrow_table(rows: list[tuple]):
     )
 
 
-def import_otel(store, paths: list[Path]) -> OtelImportReport:
+def import_otel(store, paths: list[Path], metrics=None) -> OtelImportReport:
     """Import OTLP/HTTP JSON log exports into ``otel_logs``, skipping records already there.
 
     Parameters
@@ -625,6 +625,9 @@ def import_otel(store, paths: list[Path]) -> OtelImportReport:
         or the collector's own table on a server).
     paths : list of Path
         Files, or directories searched for ``*.json``, ``*.jsonl`` and ``*.ndjson``.
+    metrics : callable(body) -> bool, optional
+        Offered every body first; a body it takes (returns True for) is not a
+        logs body (``analytics.ingest.otel_metrics.MetricsImport.take``).
 
     Returns
     -------
@@ -642,6 +645,8 @@ def import_otel(store, paths: list[Path]) -> OtelImportReport:
     try:
         for path in discover_otel_files(paths):
             for body in read_bodies(path, report):
+                if metrics is not None and metrics(body):
+                    continue
                 new = rows_from_body(body, report)
                 report.records += len(new)
                 rows.extend(new)

@@ -1,0 +1,2 @@
+-- Empty the outcome scratch table of the JSONL ingest (before and after each run).
+TRUNCATE TABLE ingest_outcome_blocks

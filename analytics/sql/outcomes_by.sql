@@ -1,0 +1,81 @@
+-- What the spend bought, per group (docs/OUTCOMES.md): the spend of the API
+-- requests (telemetry) and the outcomes (outcome_events) under the same
+-- filters, each summed per group in the engine and joined on the group's key.
+-- {by} is a bound value from outcomes.GROUPS ('' for one row of totals),
+-- never an identifier: model, project, repository, user, cc_version, week
+-- (Monday of the reporting time zone, as YYYY-MM-DD) or session. A reported
+-- outcome carries no model: it counts for its session's main model (the one
+-- it spent most on). Files are distinct paths of derived edits.
+WITH
+    main AS (
+        SELECT session_id, argMax(model, spent) AS main_model
+        FROM (
+            SELECT session_id, model, sum(ifNull(cost_usd, 0)) AS spent
+            FROM telemetry
+            WHERE event = 'api_request' AND __FILTERS__
+            GROUP BY session_id, model
+        )
+        GROUP BY session_id
+    ),
+    spend AS (
+        SELECT
+            multiIf({by:String} = 'model', t.model, {by:String} = 'project', t.project,
+                    {by:String} = 'repository', t.repository, {by:String} = 'user', t.user,
+                    {by:String} = 'cc_version', t.cc_version,
+                    {by:String} = 'week', toString(toStartOfWeek(t.ts, 1, {tz:String})),
+                    {by:String} = 'session', t.session_id, '') AS key,
+            count() AS requests,
+            countIf(t.cost_usd IS NULL) AS unpriced_requests,
+            ifNull(sum(t.cost_usd), 0) AS cost_usd,
+            uniqExact(t.session_id) AS sessions,
+            min(t.ts) AS first_ts,
+            any(t.project) AS any_project
+        FROM telemetry AS t
+        WHERE event = 'api_request' AND __FILTERS__
+        GROUP BY key
+    ),
+    made AS (
+        SELECT
+            multiIf({by:String} = 'model', if(o.model != '', o.model, main.main_model), {by:String} = 'project', o.project,
+                    {by:String} = 'repository', o.repository, {by:String} = 'user', o.user,
+                    {by:String} = 'cc_version', o.cc_version,
+                    {by:String} = 'week', toString(toStartOfWeek(o.ts, 1, {tz:String})),
+                    {by:String} = 'session', o.session_id, '') AS key,
+            sumIf(o.value, o.kind = 'commit') AS commits,
+            sumIf(o.value, o.kind = 'pull_request') AS pull_requests,
+            sum(o.lines_added) AS lines_added,
+            sum(o.lines_removed) AS lines_removed,
+            uniqExactIf(o.ref, o.kind = 'lines' AND o.ref != '') AS files,
+            sumIf(o.value, o.kind = 'edit_decision' AND o.decision = 'accept') AS accepted_edits,
+            sumIf(o.value, o.kind = 'edit_decision' AND o.decision = 'reject') AS rejected_edits,
+            sum(o.seconds) AS active_seconds,
+            countIf(o.outcome_source = 'derived') AS derived_rows,
+            countIf(o.outcome_source = 'reported') AS reported_rows,
+            min(o.ts) AS first_outcome_ts,
+            any(o.project) AS outcome_project
+        FROM outcome_events AS o
+        LEFT JOIN main ON main.session_id = o.session_id
+        WHERE __FILTERS__
+        GROUP BY key
+    )
+SELECT
+    if(ifNull(spend.requests, 0) > 0, spend.key, made.key) AS key,
+    ifNull(spend.requests, 0) AS requests,
+    ifNull(spend.unpriced_requests, 0) AS unpriced_requests,
+    ifNull(spend.cost_usd, 0) AS cost_usd,
+    ifNull(spend.sessions, 0) AS sessions,
+    toInt64(ifNull(made.commits, 0)) AS commits,
+    toInt64(ifNull(made.pull_requests, 0)) AS pull_requests,
+    toInt64(ifNull(made.lines_added, 0)) AS lines_added,
+    toInt64(ifNull(made.lines_removed, 0)) AS lines_removed,
+    ifNull(made.files, 0) AS files,
+    toInt64(ifNull(made.accepted_edits, 0)) AS accepted_edits,
+    toInt64(ifNull(made.rejected_edits, 0)) AS rejected_edits,
+    ifNull(made.active_seconds, 0) AS active_seconds,
+    ifNull(made.derived_rows, 0) AS derived_rows,
+    ifNull(made.reported_rows, 0) AS reported_rows,
+    if(ifNull(spend.requests, 0) > 0, spend.first_ts, made.first_outcome_ts) AS first_ts,
+    if(ifNull(spend.requests, 0) > 0, spend.any_project, made.outcome_project) AS project
+FROM spend
+FULL OUTER JOIN made ON spend.key = made.key
+ORDER BY cost_usd DESC, key
