@@ -430,6 +430,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+BUILDS_ROLLUPS = frozenset({"ingest", "demo"})
+"""Commands that bring a store's hourly totals up to date first (:func:`analytics.rollups.ensure`)."""
 WARN_WHEN_DAMAGED = frozenset({"report", "export", "snapshot"})
 """Commands that read the data: on a damaged store they still run, after a warning on stderr."""
 
@@ -462,6 +464,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         store.ensure_schema()
+        if args.command in BUILDS_ROLLUPS:
+            from analytics import rollups
+
+            rollups.ensure(store)
         if args.command in WARN_WHEN_DAMAGED:
             _warn_if_damaged(store)
         return args.func(store, args)

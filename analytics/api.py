@@ -33,7 +33,7 @@ from pathlib import Path
 from time import monotonic
 from typing import Any
 
-from analytics import api_json, integrity, monitor, outcomes, search
+from analytics import api_json, integrity, monitor, outcomes, rollups, search
 from analytics.api_json import iso
 from analytics.clock import judged_at, to_datetime
 from analytics.overview import data_bounds
@@ -69,8 +69,10 @@ def health(store) -> dict:
     -------
     dict
         ``status`` ("ok" or "error"), ``store`` (``kind``, ``location``,
-        ``readonly``), ``events`` (count in the ``telemetry`` view),
-        ``events_by_source``, ``first_event`` / ``last_event`` (UTC),
+        ``readonly``), ``events`` (count in the ``telemetry`` view: a request
+        both sources recorded counts once, as otel), ``events_by_source``
+        (the same, by source; from the hourly totals when the store keeps
+        them, :mod:`analytics.rollups`), ``first_event`` / ``last_event`` (UTC),
         ``last_ingest`` (``kind``, ``started``, ``finished`` of the latest
         ingest run, None without one) and ``versions`` (app, schema,
         clickhouse, python and the main packages). With status "error",
@@ -83,7 +85,7 @@ def health(store) -> dict:
     }
     try:
         damage = integrity.check(store)
-        events = store.rows("status_events")
+        events = store.rows("health_events_rollup" if rollups.current(store) else "health_events")
         runs = store.rows("status_last_runs", n=1)
         schema = store.rows("status_schema_version")
         server = store.server_version()

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from analytics import rollups
 from analytics.filters import Filters
 from analytics.trends import ols_sum_interval
 
@@ -121,7 +122,8 @@ def load_cost_series(store, filters: Filters, freq: str = "day") -> pd.DataFrame
     """
     if freq not in FREQS:
         raise ValueError(f"freq must be one of {FREQS}")
-    df = _run(store, "costs_series", SERIES_COLUMNS, freq=freq, **filters.params())
+    name = rollups.query_name(store, filters, "costs_series")
+    df = _run(store, name, SERIES_COLUMNS, freq=freq, **filters.params())
     if df.empty:
         return df
     df["bucket"] = _from_epoch(df["bucket"], "s", filters.tz)

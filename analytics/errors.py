@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analytics import rollups
 from analytics.clock import index_utc, local_day, local_midnight, utc
 from analytics.filters import Filters
 from analytics.fmt import finite
@@ -76,7 +77,8 @@ def load_error_series(store, filters: Filters, freq: str = "day") -> pd.DataFram
     """
     if freq not in FREQS:
         raise ValueError(f"freq must be one of {FREQS}")
-    df = _run(store, "errors_series", SERIES_COLUMNS[:3], freq=freq, **filters.params())
+    name = rollups.query_name(store, filters, "errors_series")
+    df = _run(store, name, SERIES_COLUMNS[:3], freq=freq, **filters.params())
     if not df.empty:
         df["bucket"] = _from_epoch(df["bucket"], "s", filters.tz)
     df["error_rate"] = error_rate(df["errors"], df["requests"]).astype("float64")
@@ -575,7 +577,8 @@ class Failures:
 
 def load_failures(store, filters: Filters) -> Failures:
     """API calls, API errors by class, tool calls and failures, rejections and interruptions in the window."""
-    counts = {kind: int(n) for kind, n in store.rows("errors_failures", **filters.params())}
+    name = rollups.query_name(store, filters, "errors_failures")
+    counts = {kind: int(n) for kind, n in store.rows(name, **filters.params())}
     classes = sorted(
         ((k.removeprefix("api_error:"), n) for k, n in counts.items() if k.startswith("api_error:")),
         key=lambda kv: (-kv[1], kv[0]),

@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from analytics import costs, errors, fmt, models, outcomes, tools
+from analytics import costs, errors, fmt, models, outcomes, rollups, tools
 from analytics.clock import index_utc, instant, local_day, local_midnight, to_datetime, utc
 from analytics.filters import Filters
 from analytics.fmt import finite
@@ -441,27 +441,35 @@ def load_today(store, filters: Filters, now: datetime | None = None) -> errors.F
 
 def load_error_snapshot(store, filters: Filters, now: datetime | None = None) -> ErrorSnapshot:
     """Load the error series (per :func:`analytics.errors.error_freq`), taxonomy, retries and recovery of the
-    window, and what failed today (judged at ``now``, default the wall clock)."""
+    window, and what failed today (judged at ``now``, default the wall clock).
+
+    The eight loaders are independent and run at once (:func:`_parallel`): each pays the engine's
+    fixed cost of planning a query over the ``telemetry`` view, which then overlaps.
+    """
     freq = errors.error_freq(filters)
-    series = errors.load_error_series(store, filters, freq)
-    attempts = errors.load_attempts(store, filters)
     now_ = instant(now)
+    series, attempts, today, last_activity, types, tool_errors, decisions, recovery = _parallel(
+        lambda: errors.load_error_series(store, filters, freq),
+        lambda: errors.load_attempts(store, filters),
+        lambda: load_today(store, filters, to_datetime(now_)),
+        lambda: load_last_activity(store, filters, to_datetime(now_)),
+        lambda: errors.load_error_types(store, filters),
+        lambda: errors.load_tool_errors(store, filters),
+        lambda: errors.load_tool_decisions(store, filters),
+        lambda: errors.load_recovery(store, filters),
+    )
     return ErrorSnapshot(
         now=now_,
         tz=filters.tz,
         freq=freq,
         start=utc(filters.start),
         end=utc(filters.end),
-        today=load_today(store, filters, to_datetime(now_)),
-        last_activity=load_last_activity(store, filters, to_datetime(now_)),
+        today=today,
+        last_activity=last_activity,
         fit=errors.error_trend(series),
-        taxonomy=errors.error_taxonomy(
-            errors.load_error_types(store, filters),
-            errors.load_tool_errors(store, filters),
-            errors.load_tool_decisions(store, filters),
-        ),
+        taxonomy=errors.error_taxonomy(types, tool_errors, decisions),
         retries=errors.retry_stats(attempts),
-        recovery=errors.recovery_summary(errors.load_recovery(store, filters)),
+        recovery=errors.recovery_summary(recovery),
         series=series,
         attempts=attempts,
     )
@@ -568,7 +576,7 @@ def load_daily_activity(store, filters: Filters) -> pd.DataFrame:
     ``tool_failed`` the failed tool calls. Days without any API call or tool
     call are absent.
     """
-    df = store.query("monitor_daily", **filters.params())
+    df = store.query(rollups.query_name(store, filters, "monitor_daily"), **filters.params())
     if df.empty:
         return pd.DataFrame(columns=DAILY_COLUMNS)
     df["bucket"] = pd.to_datetime(df["bucket"].astype("int64"), unit="s", utc=True).dt.tz_convert(filters.tz)
@@ -864,10 +872,11 @@ def load_week_activity(store, filters: Filters, now: datetime | None = None) -> 
     """
     end = instant(now) + pd.Timedelta(milliseconds=1)
     split = end - pd.Timedelta(days=CHANGE_DAYS)
+    weeks = filters.with_window(to_datetime(split - pd.Timedelta(days=CHANGE_DAYS)), to_datetime(end))
     df = store.query(
-        "monitor_week_changes",
+        rollups.query_name(store, weeks, "monitor_week_changes"),
         split=to_datetime(split).replace(tzinfo=None),
-        **filters.with_window(to_datetime(split - pd.Timedelta(days=CHANGE_DAYS)), to_datetime(end)).params(),
+        **weeks.params(),
     )
     if df.empty:
         return pd.DataFrame(columns=WEEK_COLUMNS)

@@ -6,11 +6,14 @@ from datetime import date
 
 import pandas as pd
 
+from analytics import rollups
+
 
 def load_data_bounds(store, tz: str = "UTC", users: tuple[str, ...] = ()) -> pd.DataFrame:
     """Per source: ``events``, ``first_day`` and ``last_day`` (dates in ``tz``); only ``users``' events
     when given (a per-user view)."""
-    return store.query("overview_bounds", tz=tz, users=list(users))
+    name = "overview_bounds_rollup" if rollups.current(store) else "overview_bounds"
+    return store.query(name, tz=tz, users=list(users))
 
 
 def load_filter_options(store, users: tuple[str, ...] = ()) -> dict[str, list[str]]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from analytics import rollups
 from analytics.integrity import checkpoint
 from analytics.store import COLUMN_NAME, Store, StoreError
 
@@ -34,7 +35,7 @@ SNAPSHOT_TABLES = (
     "ingest_runs",
 )
 """The tables a snapshot copies: the data (events, OpenTelemetry logs and metrics, outcomes), the price
-book and the ingest history (no ingest state)."""
+book and the ingest history (no ingest state; the hourly totals are rebuilt from the copy)."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ def write_snapshot(
             taken = datetime.now(UTC).isoformat(timespec="seconds")
             for key, value in (("snapshot_of", where), ("snapshot_taken", taken)):
                 dest.command("snapshot_meta", key=key, value=value)
+            rollups.rebuild(dest)  # the hourly totals of what was copied (the source's are not copied)
             checkpoint(dest)  # a snapshot damaged later is reported like any store
         finally:
             dest.close()

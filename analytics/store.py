@@ -79,9 +79,10 @@ process memory) and it runs no slower; a full scan pays ~80 ms at 10M. A server 
 settings (a read-only user may change none)."""
 APP_NAME = "cc-telemetry-analytics"
 STAGE_TABLES = frozenset(
-    {"ingest_stage", "ingest_parsed", "ingest_events", "ingest_replaced", "ingest_chunks"}
+    {"ingest_stage", "ingest_parsed", "ingest_events", "ingest_replaced", "ingest_chunks", "rollup_touched"}
 )
-"""Scratch tables of the JSONL ingest, emptied before and after each run: all :meth:`Store.truncate` empties."""
+"""Scratch tables of the JSONL ingest and the rollup refresh, emptied before and after each use: all
+:meth:`Store.truncate` empties."""
 TABLES = (
     frozenset(
         {
@@ -94,6 +95,7 @@ TABLES = (
             "ingest_runs",
             "ingest_files",
             "meta",
+            "rollup_hourly",
             "outcomes",
             "otel_metrics_sum",
         }

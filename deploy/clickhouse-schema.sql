@@ -17,6 +17,20 @@ CREATE OR REPLACE FUNCTION cc_error_type AS (status, message) -> multiIf(
     status >= 400 AND status < 500, 'client',
     'other');
 
+-- 00_fn_failure_kind
+-- What an event counts as in the error monitor's classes: an API error by its
+-- class (the stored error_type when it is one of the taxonomy's, else
+-- cc_error_type), a failed tool result (user rejections excluded), a user's
+-- decision, or the event type itself. Shared by errors_failures.sql and the
+-- hourly rollup, which keeps it as `kind`.
+CREATE OR REPLACE FUNCTION cc_failure_kind AS (event, error_type, status_code, error_text, success, decision) -> multiIf(
+    event = 'api_error',
+    concat('api_error:', if(error_type IN ('rate_limit', 'overloaded', 'auth', 'server', 'timeout', 'client', 'other'),
+                            toString(error_type), cc_error_type(status_code, error_text))),
+    event = 'tool_result' AND success = 0 AND error_type != 'user_rejected', 'tool_failed',
+    event = 'tool_decision', concat('decision:', toString(decision)),
+    toString(event));
+
 -- 00_fn_home_label
 -- A path as projects and repositories are shown: the home directory as `~`
 -- (/Users/<name>/x, /home/<name>/x and C:\Users\<name>\x become ~/x, ~\x);
@@ -532,6 +546,53 @@ CREATE TABLE IF NOT EXISTS ingest_chunks
     file_id UInt32,
     project String,
     repository String
+)
+ENGINE = Memory;
+
+-- 17_rollup_hourly
+-- Hourly totals of the `telemetry` view (one count per request), kept at
+-- ingest so the overview, the error monitor and the daily series read
+-- thousands of rows instead of millions (analytics/rollups.py). `ts` is the
+-- UTC hour; the other keys are the filters' columns plus `kind`, the failure
+-- class of errors_failures.sql. `cost_usd` sums priced requests (`priced`
+-- counts them, so "none priced" stays NULL for readers); `first_ts` /
+-- `last_ts` are the exact first and last event of the group.
+-- A refresh of some hours appends their new rows hidden, marked with its
+-- generation, then one lightweight UPDATE shows them and hides the old ones
+-- (atomic for readers, as for events), then the hidden rows are deleted.
+CREATE TABLE IF NOT EXISTS rollup_hourly
+(
+    ts DateTime('UTC'),
+    event LowCardinality(String),
+    kind LowCardinality(String),
+    source LowCardinality(String),
+    project String,
+    repository String,
+    model LowCardinality(String),
+    user String,
+    n UInt64,
+    priced UInt64,
+    cost_usd Float64,
+    input_tokens UInt64,
+    output_tokens UInt64,
+    cache_read_tokens UInt64,
+    cache_write_5m_tokens UInt64,
+    cache_write_1h_tokens UInt64,
+    timed UInt64,
+    first_ts DateTime64(3, 'UTC'),
+    last_ts DateTime64(3, 'UTC'),
+    gen DateTime64(3, 'UTC'),
+    hidden UInt8 DEFAULT 0
+)
+ENGINE = MergeTree
+ORDER BY (event, ts)
+SETTINGS enable_block_number_column = 1, enable_block_offset_column = 1;
+
+-- 18_rollup_touched
+-- The UTC hours one rollup refresh recomputes (a scratch table of analytics/rollups.py).
+CREATE TABLE IF NOT EXISTS rollup_touched
+(
+    hour DateTime('UTC')
 )
 ENGINE = Memory;
 

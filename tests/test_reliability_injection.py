@@ -21,7 +21,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 from streamlit.testing.v1 import AppTest
 
-from analytics import costs, search
+from analytics import costs, rollups, search
 from analytics.api import routes
 from analytics.costs import usage_report
 from analytics.filters import Filters
@@ -164,6 +164,7 @@ def hostile_store(chdb_path):
     ]
     frames.append(frame(prompts))
     store.insert_df("events", pd.concat(frames, ignore_index=True))
+    rollups.rebuild(store)  # as the app finds a store it opened before: hostile filters then reach them too
     yield store
     store.command_sql(f"DROP DATABASE IF EXISTS inj{os.getpid()}")
     store.close()

@@ -1535,6 +1535,7 @@ def load_demo(
         ``cost_usd`` (total of priced requests, USD), ``unpriced_requests``,
         ``seed``, ``days``, ``end`` (ISO 8601, UTC) and ``seconds`` (wall time).
     """
+    from analytics import rollups
     from analytics.ingest.jsonl import record_run
     from analytics.ingest.prices import refresh_prices
 
@@ -1565,6 +1566,7 @@ def load_demo(
     if rows:
         # One part, deletions materialised: later reads scan the fewest bytes.
         store.command("demo_optimize")
+    rollups.rebuild(store)
     summary = {
         "events": counts,
         "rows": rows,

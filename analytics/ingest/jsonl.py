@@ -40,6 +40,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from analytics import rollups
 from analytics.ingest.outcomes import commit_active_time, commit_outcomes, stage_outcome_blocks
 from analytics.ingest.prices import refresh_prices
 from analytics.ingest.projects import ProjectDir, place_project_dir, project_dir_name
@@ -477,16 +478,19 @@ def _place_projects(store, chunks: list[_Chunk]) -> None:
 
 
 def _commit(store, replacing: bool) -> None:
-    """Append the run's events; swap in replacements so no reader sees an event missing or twice."""
+    """Append the run's events; swap in replacements so no reader sees an event missing or twice; then
+    recompute the hourly totals of the hours the run changed (:mod:`analytics.rollups`)."""
     now = datetime.now(UTC)
     run = now.replace(microsecond=now.microsecond // 1000 * 1000)  # the column's millisecond, exactly
     if replacing:
         store.command("ingest_replaced")
         replacing = store.count_rows("ingest_replaced") > 0
+    rollups.note_ingest(store)
     store.command("ingest_commit", run=run)
     if replacing:
         store.command("ingest_swap", run=run)
         store.command("ingest_drop_replaced")
+    rollups.refresh_noted(store)
 
 
 def _count_lines(store, report: IngestReport) -> None:

@@ -43,6 +43,7 @@ from typing import Any
 
 import orjson
 
+from analytics import rollups
 from analytics.ingest.jsonl import record_run
 
 CHUNK_ROWS = 50_000
@@ -663,6 +664,8 @@ def import_otel(store, paths: list[Path], metrics=None) -> OtelImportReport:
             )
             report.inserted = int(new_records)
             report.duplicates = int(staged) - report.inserted
+            if report.inserted:
+                rollups.after_otel_import(store)
     finally:
         store.command("otel_import_clear")
     report.seconds = round(time.perf_counter() - t0, 4)

@@ -3,12 +3,7 @@
 -- cc_error_type(status, text)), tool results and failed ones (user rejections
 -- excluded), and the user's rejections and interruptions (tool_decision).
 SELECT
-    multiIf(event = 'api_error',
-            concat('api_error:', if(error_type IN ('rate_limit', 'overloaded', 'auth', 'server', 'timeout', 'client', 'other'),
-                                    toString(error_type), cc_error_type(status_code, error_text))),
-            event = 'tool_result' AND success = 0 AND error_type != 'user_rejected', 'tool_failed',
-            event = 'tool_decision', concat('decision:', toString(decision)),
-            toString(event)) AS kind,
+    cc_failure_kind(event, error_type, status_code, error_text, success, decision) AS kind,
     count() AS n
 FROM telemetry
 WHERE event IN ('api_request', 'api_error', 'tool_result', 'tool_decision') AND __FILTERS__

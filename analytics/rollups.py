@@ -1,0 +1,130 @@
+"""Hourly totals kept at ingest (``rollup_hourly``), so whole-window answers read thousands of rows.
+
+At 10M events a daily series, the error classes of a window or the week-on-week
+change scan millions of rows of the ``telemetry`` view; the same answers summed
+from hourly totals by project, repository, model, user, source, event and
+failure class read a few thousand. The totals are the view's own (one count per
+request), recomputed for every hour a write touches:
+
+- a JSONL ingest commit: the hours of its events and of the rows they replace;
+- an OpenTelemetry import: the hours of its records;
+- the demo, a store opened without current totals, a snapshot: every hour.
+
+Hours are widened by 6 seconds each way, since a transcript request and its
+OpenTelemetry twin match within 5 seconds and the twin's row changes with it.
+A refresh appends the new totals hidden and shows them with one lightweight
+UPDATE (the events table's own swap), so a reader sees an hour either before
+or after, never half. Deleted data (a re-seeded demo) is covered because the
+full refresh also touches every hour the totals still hold.
+
+Readers (:func:`query_name`) use a ``<name>_rollup`` query when the totals are
+current (``meta`` ``rollup_version``) and the window is whole UTC hours in a
+zone whose offset is whole hours (every day of the zone is a set of UTC hours);
+otherwise the raw query. A server fed by the OpenTelemetry Collector directly
+gets rows no ingest here sees, so only embedded stores keep totals.
+"""
+
+from __future__ import annotations
+
+import weakref
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from analytics.filters import Filters
+from analytics.store import Store
+
+ROLLUP_VERSION = "1"
+"""The format of ``rollup_hourly``; a store built with another one is rebuilt on open."""
+
+_current: weakref.WeakKeyDictionary[Store, bool] = weakref.WeakKeyDictionary()
+
+
+def kept(store: Store) -> bool:
+    """Whether ``store`` keeps hourly totals: an embedded store (a server may be fed without us)."""
+    return store.kind == "embedded"
+
+
+def current(store: Store) -> bool:
+    """The totals exist and are in :data:`ROLLUP_VERSION` (remembered once true)."""
+    if not kept(store):
+        return False
+    if _current.get(store):
+        return True
+    ok = bool(store.table_exists("rollup_hourly")) and store.rows("rollup_state")[0][0] == ROLLUP_VERSION
+    if ok:
+        _current[store] = True
+    return ok
+
+
+def _whole_hours(tz: str, *instants: datetime) -> bool:
+    try:
+        zone = ZoneInfo(tz)
+    except (KeyError, ValueError):  # not a zone: the raw query runs, and the engine refuses it
+        return False
+    for t in instants:
+        utc = t.astimezone(UTC)
+        if utc.minute or utc.second or utc.microsecond:
+            return False
+        offset = utc.astimezone(zone).utcoffset() or timedelta(0)
+        if offset % timedelta(hours=1):
+            return False
+    return True
+
+
+def query_name(store: Store, filters: Filters, name: str) -> str:
+    """``name + "_rollup"`` when the hourly totals can answer for ``filters``, else ``name``."""
+    if current(store) and _whole_hours(filters.tz, filters.start, filters.end):
+        return f"{name}_rollup"
+    return name
+
+
+def _recompute(store: Store) -> None:
+    """Recompute the hours in ``rollup_touched`` under a new generation, then empty it."""
+    if store.count_rows("rollup_touched"):
+        now = datetime.now(UTC)
+        gen = now.replace(microsecond=now.microsecond // 1000 * 1000)  # the column's millisecond, exactly
+        store.command("rollup_refresh", gen=gen)
+        store.command("rollup_swap", gen=gen)
+        store.command("rollup_drop_hidden")
+    store.truncate("rollup_touched")
+
+
+def _refresh(store: Store, touch: str) -> None:
+    """Recompute the hours ``touch`` (a named INSERT into ``rollup_touched``) selects."""
+    store.truncate("rollup_touched")
+    store.command(touch)
+    _recompute(store)
+
+
+def note_ingest(store: Store) -> None:
+    """Before a JSONL commit (``ingest_events`` staged): note the hours it will change."""
+    if current(store):
+        store.truncate("rollup_touched")
+        store.command("rollup_touch_ingest")
+
+
+def refresh_noted(store: Store) -> None:
+    """After that commit: recompute the hours :func:`note_ingest` noted."""
+    if current(store):
+        _recompute(store)
+
+
+def after_otel_import(store: Store) -> None:
+    """After an OpenTelemetry import (records still staged): recompute their hours."""
+    if current(store):
+        _refresh(store, "rollup_touch_otel")
+
+
+def rebuild(store: Store) -> None:
+    """Recompute every hour and mark the totals current (the demo, an old store, a snapshot)."""
+    if store.readonly or not kept(store):
+        return
+    _refresh(store, "rollup_touch_all")
+    store.insert_rows("meta", [["rollup_version", ROLLUP_VERSION]], ["key", "value"])
+    _current[store] = True
+
+
+def ensure(store: Store) -> None:
+    """Build the totals of a writable embedded store that has none in :data:`ROLLUP_VERSION`."""
+    if not store.readonly and kept(store) and not current(store):
+        rebuild(store)

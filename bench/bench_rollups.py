@@ -1,0 +1,90 @@
+"""Benchmark: the answers the hourly totals serve, read from them and from the raw events.
+
+Usage::
+
+    python3 bench/bench_demo.py /tmp/bench-10m 10000000     # make a store first
+    python3 bench/bench_rollups.py /tmp/bench-10m --repeat 5
+
+Opens the store writable once to build its hourly totals when it has none
+(timed: the one-off cost an older store pays on its first open), then, read-only,
+times each loader that reads the totals (``analytics.rollups.query_name``) both
+ways, alternating raw and rollup runs so both see the same machine; each line
+shows the median of ``--repeat`` runs after a warm-up, and the ratio. The window
+is the page default (the last 30 days with data), in ``--tz``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from analytics import api, costs, errors, monitor, rollups  # noqa: E402
+from analytics.overview import data_bounds  # noqa: E402
+from analytics.store import Store  # noqa: E402
+from analytics.view import parse_view  # noqa: E402
+
+
+def build(path: Path) -> None:
+    store = Store.open_embedded(path)
+    try:
+        store.ensure_schema()
+        if not rollups.current(store):
+            t0 = time.perf_counter()
+            rollups.rebuild(store)
+            rows = store.count_rows("rollup_hourly")
+            print(f"built the hourly totals: {rows:,} rows in {time.perf_counter() - t0:.2f} s")
+    finally:
+        store.close()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("store", type=Path, help="existing store directory")
+    ap.add_argument("--tz", default="UTC")
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    if not args.store.is_dir():
+        print(f"{args.store} does not exist", file=sys.stderr)
+        return 2
+    build(args.store)
+    store = Store.open_embedded(args.store, readonly=True)
+    kept = rollups.current
+    try:
+        view = parse_view({"tz": args.tz})
+        f = view.filters(data_bounds(store, view.tz))
+        print(f"store {args.store}: window {f.start:%Y-%m-%d} .. {f.end:%Y-%m-%d}, tz {f.tz}")
+        steps: list[tuple[str, Callable[[], object]]] = [
+            ("/api/health", lambda: api.health(store)),
+            ("data bounds (every page's frame)", lambda: data_bounds(store, f.tz)),
+            ("daily activity (overview trends)", lambda: monitor.load_daily_activity(store, f)),
+            ("daily cost series (costs, burn rate)", lambda: costs.load_cost_series(store, f, "day")),
+            ("error series (error monitor)", lambda: errors.load_error_series(store, f, "day")),
+            ("failures of the window (error monitor)", lambda: errors.load_failures(store, f)),
+        ]
+        for name, step in steps:
+            times: dict[str, list[float]] = {"raw": [], "rollup": []}
+            for i in range(args.repeat + 1):
+                for way in ("raw", "rollup"):
+                    rollups.current = kept if way == "rollup" else (lambda _store: False)
+                    t0 = time.perf_counter()
+                    step()
+                    if i:
+                        times[way].append(time.perf_counter() - t0)
+            raw, rolled = (statistics.median(times[w]) for w in ("raw", "rollup"))
+            print(
+                f"{name:<42} raw {raw * 1000:8.1f} ms   rollup {rolled * 1000:8.1f} ms   {raw / rolled:5.1f}x"
+            )
+    finally:
+        rollups.current = kept
+        store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,164 @@
+"""The hourly totals kept at ingest answer exactly as the raw events do, through every kind of write.
+
+Each ``<name>_rollup`` query is compared with ``<name>`` itself on the same parameters: on the demo
+(several zones, windows and filters), and on stores built step by step — a JSONL ingest, lines
+appended that replace a stored request, an OpenTelemetry import of the same requests (one count
+per request), a re-seeded demo (deleted rows) — and on the shared real transcripts when present.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import otlp_fixtures as otlp
+import pandas as pd
+import pytest
+from jsonl_fixtures import SONNET, api_error, assistant, tool_result, tool_use, usage, user_prompt, write
+
+from analytics import rollups
+from analytics.filters import Filters
+from analytics.ingest.demo import load_demo
+from analytics.ingest.jsonl import ingest_jsonl
+from analytics.ingest.otel import import_otel
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "claude-projects"
+QUERIES = ("costs_series", "errors_series", "errors_failures", "monitor_daily", "monitor_week_changes")
+DAY = datetime(2026, 1, 5, 9, tzinfo=UTC)
+
+
+def params(name: str, filters: Filters) -> dict:
+    extra = {"freq": "hour"} if name in ("costs_series", "errors_series") else {}
+    if name == "monitor_week_changes":
+        extra["split"] = (
+            (filters.start + (filters.end - filters.start) / 2)
+            .astimezone(UTC)
+            .replace(minute=0, second=0, microsecond=0, tzinfo=None)
+        )
+    return extra | filters.params()
+
+
+def frame(store, name: str, p: dict) -> pd.DataFrame:
+    df = store.query(name, **p)
+    return df.sort_values(list(df.columns[:2])).reset_index(drop=True)
+
+
+def assert_same(store, filters: Filters) -> int:
+    """Every rollup query equals its raw twin on ``filters``; returns the rows compared."""
+    assert rollups.query_name(store, filters, "costs_series") == "costs_series_rollup"
+    compared = 0
+    for name in QUERIES:
+        for p in (params(name, filters), params(name, filters) | {"freq": "day"}):
+            raw, rolled = frame(store, name, p), frame(store, f"{name}_rollup", p)
+            pd.testing.assert_frame_equal(raw, rolled, check_dtype=False, rtol=1e-9)
+            compared += len(raw)
+    for tz in ("UTC", filters.tz):
+        raw = store.query("overview_bounds", tz=tz, users=list(filters.users))
+        pd.testing.assert_frame_equal(raw, store.query("overview_bounds_rollup", tz=tz, users=list(filters.users)),
+                                      check_dtype=False)  # fmt: skip
+    pd.testing.assert_frame_equal(
+        store.query("health_events"), store.query("health_events_rollup"), check_dtype=False
+    )
+    return compared
+
+
+def whole(store, tz: str = "UTC", **kw) -> Filters:
+    """A window of whole local days around all the data."""
+    (lo, hi), = store.rows_sql("SELECT min(ts), max(ts) FROM telemetry")  # fmt: skip
+    start = pd.Timestamp(lo).tz_localize("UTC").tz_convert(tz).normalize() - pd.Timedelta(days=1)
+    end = pd.Timestamp(hi).tz_localize("UTC").tz_convert(tz).normalize() + pd.Timedelta(days=2)
+    return Filters(start=start.to_pydatetime(), end=end.to_pydatetime(), tz=tz, **kw)
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Europe/Berlin", "America/New_York"])
+def test_the_demo_totals_equal_the_raw_answers(demo_store, tz):
+    assert rollups.current(demo_store)
+    f = whole(demo_store, tz)
+    assert assert_same(demo_store, f) > 100
+    (project, model, user), = demo_store.rows_sql(
+        "SELECT any(project), anyIf(model, model != ''), any(user) FROM telemetry")  # fmt: skip
+    assert assert_same(demo_store, whole(demo_store, tz, projects=(project,)))
+    assert assert_same(demo_store, whole(demo_store, tz, models=(model,), users=(user,)))
+
+
+def test_only_whole_hours_in_whole_hour_zones_use_the_totals(demo_store, empty_store):
+    f = whole(demo_store, "Europe/Berlin")
+    assert rollups.query_name(demo_store, f, "monitor_daily") == "monitor_daily_rollup"
+    assert (
+        rollups.query_name(demo_store, whole(demo_store, "Asia/Kolkata"), "monitor_daily") == "monitor_daily"
+    )
+    live = f.with_window(f.start, f.end - timedelta(minutes=17))
+    assert rollups.query_name(demo_store, live, "monitor_daily") == "monitor_daily"
+    assert not rollups.current(empty_store)  # never built: the raw queries answer
+    assert rollups.query_name(empty_store, f, "monitor_daily") == "monitor_daily"
+
+
+def session(root: Path, n: int, minute: int = 0) -> None:
+    s = f"s{n}"
+
+    def at(sec: int) -> str:
+        return (DAY + timedelta(days=n % 3, minutes=minute, seconds=sec)).isoformat().replace("+00:00", "Z")
+
+    lines = [
+        user_prompt(at(0), "fix it", session=s, uuid=f"{s}-u"),
+        assistant(at(4), f"m{n}a", f"r{n}a", usage(1000 + n, 50), session=s, uuid=f"{s}-a1", parentUuid=f"{s}-u",
+                  content=[tool_use(f"t{n}", "Bash", {"command": "make"})]),
+        tool_result(at(7), f"t{n}", "boom" if n % 2 else "ok", is_error=bool(n % 2), session=s, uuid=f"{s}-r",
+                    parentUuid=f"{s}-a1"),
+        assistant(at(3590), f"m{n}b", f"r{n}b", usage(2000, 70 * n), session=s, uuid=f"{s}-a2", parentUuid=f"{s}-r"),
+    ]  # fmt: skip
+    if n == 2:
+        lines.append(api_error(at(3600), 529, "Overloaded", session=s, uuid=f"{s}-e"))
+    write(root / "-home-dev-shop" / f"{s}.jsonl", lines)
+
+
+def test_every_kind_of_write_keeps_the_totals_equal(store_factory, tmp_path):
+    store = store_factory()
+    rollups.ensure(store)
+    root = tmp_path / "projects"
+    for n in range(1, 4):
+        session(root, n)
+    ingest_jsonl(store, [root])
+    assert assert_same(store, whole(store, "Europe/Berlin"))
+
+    with (root / "-home-dev-shop" / "s1.jsonl").open("a") as fh:  # a bigger usage for m1b: a replacement
+        fh.write(json.dumps(assistant((DAY + timedelta(days=1, seconds=3591)).isoformat().replace("+00:00", "Z"),
+                                      "m1b", "r1b", usage(2000, 999), session="s1", uuid="s1-a3")) + "\n")  # fmt: skip
+    session(root, 4, minute=59)  # a new session across an hour boundary
+    assert ingest_jsonl(store, [root]).dedup["already_in_store"] == 1
+    f = whole(store, "UTC")
+    assert assert_same(store, f)
+    daily = store.query("monitor_daily_rollup", **f.params())
+    assert int(daily["requests"].sum()) == 8 and int(daily["tool_failed"].sum()) == 2
+
+    records = [otlp.record(DAY + timedelta(days=n % 3, seconds=4), "api_request", f"s{n}", request_id=f"r{n}a",
+                           model=SONNET, cost_usd="0.5", input_tokens=str(1000 + n), output_tokens="50",
+                           cache_read_tokens="0", cache_creation_tokens="0", duration_ms="3000")
+               for n in range(1, 4)]  # fmt: skip
+    import_otel(store, [otlp.write(tmp_path / "otel.jsonl", records)])
+    assert assert_same(store, f)
+    costs = store.query("costs_series_rollup", **params("costs_series", f) | {"freq": "day"})
+    assert int(costs["requests"].sum()) == 8  # the three OTel requests count once
+    assert int(store.query("monitor_daily_rollup", **f.params())["timed_requests"].sum()) >= 3
+
+
+def test_a_reseeded_demo_leaves_no_stale_hours(store_factory):
+    store = store_factory()
+    load_demo(store, n_events=800, days=4)
+    first = store.query("costs_series_rollup", **params("costs_series", whole(store)))
+    load_demo(store, n_events=300, days=2)  # fewer rows and days: the rest are deleted
+    f = whole(store)
+    assert assert_same(store, f)
+    assert int(store.query("costs_series_rollup", **params("costs_series", f))["requests"].sum()) < int(
+        first["requests"].sum()
+    )
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="the shared real transcripts are not beside the repository")
+def test_the_real_transcripts_totals_equal_the_raw_answers(store_factory):
+    store = store_factory()
+    rollups.ensure(store)
+    ingest_jsonl(store, [SHARED])
+    for tz in ("UTC", "Europe/Paris", "America/Los_Angeles"):
+        assert assert_same(store, whole(store, tz)) > 10
