@@ -547,3 +547,14 @@ def test_real_transcripts_active_time_is_within_each_sessions_span(empty_store):
     assert active and sum(active.values()) > 0
     assert all(0 <= seconds <= span[s] for s, seconds in active.items())
     assert outcomes.load_totals(empty_store, Filters()).active_seconds == pytest.approx(sum(active.values()))
+
+
+def test_a_group_with_no_request_and_no_outcome_is_left_out(empty_store, tmp_path):
+    """A session of one prompt (no request, a turn of zero seconds) makes no row, by session or by model."""
+    write(tmp_path / "projects" / PROJECT / "a.jsonl", ACTIVE_A)
+    write(
+        tmp_path / "projects" / PROJECT / "c.jsonl", [user_prompt(sec(5), "hello?", session="c", uuid="p-c1")]
+    )
+    ingest_jsonl(empty_store, [tmp_path / "projects"])
+    assert list(outcomes.load_outcomes_by(empty_store, Filters(), "session")["key"]) == ["a"]
+    assert "" not in set(outcomes.load_outcomes_by(empty_store, Filters(), "model")["key"])

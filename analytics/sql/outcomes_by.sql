@@ -78,4 +78,7 @@ SELECT
     if(ifNull(spend.requests, 0) > 0, spend.any_project, made.outcome_project) AS project
 FROM spend
 FULL OUTER JOIN made ON spend.key = made.key
+-- a group with neither a request nor any outcome (only turns of zero active seconds) is left out
+WHERE requests > 0 OR commits + pull_requests + lines_added + lines_removed + accepted_edits + rejected_edits > 0
+   OR active_seconds > 0
 ORDER BY cost_usd DESC, key
