@@ -97,7 +97,10 @@ TABLES = (
             "meta",
             "rollup_hourly",
             "outcomes",
+            "outcome_tool_uses",
+            "ingest_outcome_blocks",
             "otel_metrics_sum",
+            "otel_metrics_import_stage",
         }
     )
     | STAGE_TABLES
