@@ -39,8 +39,8 @@ from scipy import stats
 
 from analytics import fmt
 from analytics.filters import Filters
+from analytics.view import IDLE_MINUTES
 
-IDLE_MINUTES = 5
 WEIGHTS: Mapping[str, float] = {
     "cost_efficiency": 0.24,
     "error_resilience": 0.20,

@@ -59,6 +59,8 @@ DEFAULT_THRESHOLD_MS = 8000.0
 THRESHOLD_RANGE = (100.0, 600_000.0)
 """Where a page clamps ``threshold_ms`` (ms)."""
 WINDOW_HOURS = 24.0
+IDLE_MINUTES = 5
+"""A pause between two events of a session longer than this (minutes) is idle, not active time."""
 MAX_WINDOW_HOURS = 24.0 * 31
 LIST_PARAMS = ("project", "repository", "model", "user", "source")
 SHARED_PARAMS = (

@@ -399,7 +399,7 @@ def test_session_outcomes_are_traceable(outcome_store):
 # ---------------------------------------------------------------------------
 # active time (derived): a turn runs from a user prompt to the session's last line before its
 # next prompt (or its last line); it counts the gaps between its consecutive lines, a gap longer
-# than the idle bound (sessions.IDLE_MINUTES, 5 minutes) left out. Lines before the first prompt
+# than the idle bound (view.IDLE_MINUTES, 5 minutes) left out. Lines before the first prompt
 # are in no turn.
 def sec(n: float) -> str:
     """The instant ``n`` seconds after 2025-03-12 09:00:00 UTC."""

@@ -18,7 +18,7 @@ line twice adds nothing. docs/OUTCOMES.md gives the rules.
 
 from __future__ import annotations
 
-from analytics.sessions import IDLE_MINUTES
+from analytics.view import IDLE_MINUTES
 
 OUTCOME_FORMAT = 1
 """Version of the outcome rows the ingest writes (``outcomes.version``)."""
@@ -42,7 +42,7 @@ def commit_active_time(store, idle_minutes: float = IDLE_MINUTES) -> None:
 
     A turn runs from a user prompt to the session's last event before its next prompt; its
     seconds are the gaps between its consecutive events, a gap longer than ``idle_minutes``
-    (the sessions' idle bound, :data:`analytics.sessions.IDLE_MINUTES`) left out. Runs after the
+    (the sessions' idle bound, :data:`analytics.view.IDLE_MINUTES`) left out. Runs after the
     run's events are committed and before the stage is emptied (it reads ``ingest_events`` for
     the sessions and ``events`` for all their events).
     """
