@@ -256,8 +256,11 @@ def retry_stats(attempts: pd.DataFrame) -> tuple[RetryStats, ...]:
 
 def load_recovery(store, filters: Filters) -> pd.DataFrame:
     """One row: ``sessions``, ``sessions_with_error``, ``sessions_recovered``, ``errors``,
-    ``errors_followed_by_success``, ``median_wait_ms``, ``p90_wait_ms`` (see errors_recovery.sql)."""
-    return _run(store, "errors_recovery", RECOVERY_COLUMNS, **filters.params())
+    ``errors_followed_by_success``, ``median_wait_ms``, ``p90_wait_ms`` (see errors_recovery.sql;
+    from the per-session rollup when it can answer, :mod:`analytics.rollups`)."""
+    return _run(
+        store, rollups.query_name(store, filters, "errors_recovery"), RECOVERY_COLUMNS, **filters.params()
+    )
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,13 @@
-"""Hourly totals kept at ingest (``rollup_hourly``), so whole-window answers read thousands of rows.
+"""Hourly rollups kept at ingest, so whole-window answers read thousands of rows.
 
 At 10M events a daily series, the error classes of a window or the week-on-week
 change scan millions of rows of the ``telemetry`` view; the same answers summed
 from hourly totals by project, repository, model, user, source, event and
-failure class read a few thousand. The totals are the view's own (one count per
+failure class read a few thousand (``rollup_hourly``). Tool-sequence mining and
+recovery after API errors, which follow each session's events in order, read
+per-session hourly rows (``rollup_sessions``: the hour's tool calls in order,
+request counts and cost, and the few request times recovery can need) instead
+of sorting millions of events. Both are the view's own (one count per
 request), recomputed for every hour a write touches:
 
 - a JSONL ingest commit: the hours of its events and of the rows they replace;
@@ -33,8 +37,10 @@ from zoneinfo import ZoneInfo
 from analytics.filters import Filters
 from analytics.store import Store
 
-ROLLUP_VERSION = "1"
-"""The format of ``rollup_hourly``; a store built with another one is rebuilt on open."""
+ROLLUP_VERSION = "2"
+"""The format of the rollup tables; a store built with another one is rebuilt on open."""
+TABLES = ("rollup_hourly", "rollup_sessions")
+"""The rollups, each with its ``<table>_refresh``, ``<table>_swap`` and ``<table>_drop_hidden`` statements."""
 
 _current: weakref.WeakKeyDictionary[Store, bool] = weakref.WeakKeyDictionary()
 
@@ -50,7 +56,7 @@ def current(store: Store) -> bool:
         return False
     if _current.get(store):
         return True
-    ok = bool(store.table_exists("rollup_hourly")) and store.rows("rollup_state")[0][0] == ROLLUP_VERSION
+    ok = all(store.table_exists(t) for t in TABLES) and store.rows("rollup_state")[0][0] == ROLLUP_VERSION
     if ok:
         _current[store] = True
     return ok
@@ -83,9 +89,10 @@ def _recompute(store: Store) -> None:
     if store.count_rows("rollup_touched"):
         now = datetime.now(UTC)
         gen = now.replace(microsecond=now.microsecond // 1000 * 1000)  # the column's millisecond, exactly
-        store.command("rollup_refresh", gen=gen)
-        store.command("rollup_swap", gen=gen)
-        store.command("rollup_drop_hidden")
+        for table in TABLES:
+            store.command(f"{table}_refresh", gen=gen)
+            store.command(f"{table}_swap", gen=gen)
+            store.command(f"{table}_drop_hidden")
     store.truncate("rollup_touched")
 
 

@@ -96,6 +96,7 @@ TABLES = (
             "ingest_files",
             "meta",
             "rollup_hourly",
+            "rollup_sessions",
             "outcomes",
             "outcome_tool_uses",
             "ingest_outcome_blocks",

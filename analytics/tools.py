@@ -42,6 +42,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analytics import rollups
 from analytics.filters import Filters
 from analytics.store import sql_text
 
@@ -139,10 +140,12 @@ def load_tool_sequences(store, filters: Filters) -> pd.DataFrame:
         ``cost_usd`` (sum of priced request costs in USD; NaN when the session
         has no priced request). ``tools`` and ``failed`` are Arrow-backed list
         columns (``pd.ArrowDtype``): millions of calls arrive without one
-        Python object per call; a cell reads as a list.
+        Python object per call; a cell reads as a list. Read from the
+        per-session rollup when it can answer (:mod:`analytics.rollups`).
     """
+    name = rollups.query_name(store, filters, "tools_sequences")
     with store.client() as client:
-        table = client.query_arrow(sql_text("tools_sequences"), parameters=filters.params())
+        table = client.query_arrow(sql_text(name), parameters=filters.params())
     if table.num_rows == 0:
         return pd.DataFrame(columns=SEQUENCE_COLUMNS)
     return table.to_pandas(types_mapper=lambda t: pd.ArrowDtype(t) if pa.types.is_list(t) else None)
@@ -344,51 +347,58 @@ def _windows(flat: _Flat, length: int) -> np.ndarray:
     return starts[flat.session[starts] == flat.session[starts + length - 1]]
 
 
+def _group(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hash-group ``keys``: each key's group number, and the distinct keys in first-seen order."""
+    codes, uniques = pd.factorize(keys)
+    return codes, np.asarray(uniques)
+
+
+def _distinct_sessions(group: np.ndarray, session: np.ndarray, n_groups: int, n_sessions: int) -> np.ndarray:
+    """Per group, the number of distinct sessions among its rows."""
+    pairs = pd.unique(group.astype(np.int64) * max(n_sessions, 1) + session)
+    return np.bincount(pairs // max(n_sessions, 1), minlength=n_groups).astype("int64")
+
+
 def _ngram_table(flat: _Flat, length: int) -> pd.DataFrame:
     starts = _windows(flat, length)
     if len(starts) == 0:
         return pd.DataFrame(columns=NGRAM_COLUMNS)
     base = len(flat.names)
-    key = np.zeros(len(starts), dtype=object if base**length >= 2**62 else np.int64)
-    any_failed = np.zeros(len(starts), dtype=bool)
-    cost = np.zeros(len(starts))
+    m = len(flat.codes) - length + 1  # every window start, then those inside one session
+    key = np.zeros(m, dtype=object if base**length >= 2**62 else np.int64)
+    any_failed = np.zeros(m, dtype=bool)
+    cost = np.zeros(m)
     for j in range(length):
-        key = key * base + flat.codes[starts + j]
-        any_failed |= flat.failed[starts + j]
-        cost += flat.call_cost[starts + j]
-    frame = pd.DataFrame(
-        {
-            "key": key,
-            "session": flat.session[starts],
-            "ok": ~any_failed,
-            "cost": np.where(flat.priced[starts], cost, np.nan),
-            "unpriced": ~flat.priced[starts],
-        }
-    )
-    g = frame.groupby("key", sort=False)
-    out = pd.DataFrame(
-        {
-            "count": g.size(),
-            "sessions": g["session"].nunique(),
-            "success_rate": g["ok"].mean(),
-            "cost_usd": g["cost"].sum(min_count=1),
-            "unpriced_occurrences": g["unpriced"].sum(),
-        }
-    ).reset_index()
+        key = key * base + flat.codes[j : j + m]
+        any_failed |= flat.failed[j : j + m]
+        cost += flat.call_cost[j : j + m]
+    key, any_failed, cost = key[starts], any_failed[starts], cost[starts]
+    group, keys = _group(key)
+    n = len(keys)
+    priced = flat.priced[starts]
+    count = np.bincount(group, minlength=n)
+    priced_count = np.bincount(group, weights=priced, minlength=n)
+    cost_sum = np.bincount(group, weights=np.where(priced, cost, 0.0), minlength=n)
     patterns = []
-    for k in out["key"]:
+    for k in keys:
         parts = []
         k = int(k)
         for _ in range(length):
             k, r = divmod(k, base)
             parts.append(str(flat.names[r]))
         patterns.append(tuple(reversed(parts)))
-    out["pattern"] = patterns
-    out["label"] = [ARROW.join(p) for p in patterns]
-    out["length"] = length
-    out["count"] = out["count"].astype("int64")
-    out["sessions"] = out["sessions"].astype("int64")
-    out["unpriced_occurrences"] = out["unpriced_occurrences"].astype("int64")
+    out = pd.DataFrame(
+        {
+            "pattern": patterns,
+            "label": [ARROW.join(p) for p in patterns],
+            "length": length,
+            "count": count.astype("int64"),
+            "sessions": _distinct_sessions(group, flat.session[starts], n, flat.n_sessions),
+            "success_rate": np.bincount(group, weights=~any_failed, minlength=n) / count,
+            "cost_usd": np.where(priced_count > 0, cost_sum, np.nan),
+            "unpriced_occurrences": (count - priced_count).astype("int64"),
+        }
+    )
     out["cost_per_occurrence"] = out["cost_usd"] / out["count"]
     return out[NGRAM_COLUMNS]
 
@@ -549,42 +559,46 @@ def find_loops(
     run_start = np.flatnonzero(boundary)
     run_len = np.diff(np.append(run_start, n))
     run_id = np.cumsum(boundary) - 1
-    runs = pd.DataFrame(
-        {
-            "tool": flat.names[flat.codes[run_start]],
-            "session": flat.session[run_start],
-            "length": run_len,
-            "failed": np.bincount(run_id, weights=flat.failed.astype(float)),
-            "cost": np.bincount(run_id, weights=flat.call_cost),
-            "priced": flat.priced[run_start],
-        }
-    )
-    runs = runs[runs["length"] >= min_repeat]
-    if runs.empty:
+    long_runs = run_len >= min_repeat
+    if not long_runs.any():
         repeats = pd.DataFrame(columns=LOOP_COLUMNS)
     else:
-        runs = runs.assign(cost=runs["cost"].where(runs["priced"]))
-        g = runs.groupby("tool")
+        starts_ = run_start[long_runs]
+        length = run_len[long_runs]
+        failed = np.bincount(run_id, weights=flat.failed, minlength=len(run_start))[long_runs]
+        cost = np.bincount(run_id, weights=flat.call_cost, minlength=len(run_start))[long_runs]
+        priced = flat.priced[starts_]
+        group, codes = _group(flat.codes[starts_])
+        k = len(codes)
+        runs = np.bincount(group, minlength=k)
+        calls = np.bincount(group, weights=length, minlength=k)
+        longest = np.zeros(k, dtype=np.int64)
+        np.maximum.at(longest, group, length)
+        priced_runs = np.bincount(group, weights=priced, minlength=k)
         repeats = pd.DataFrame(
             {
-                "runs": g.size(),
-                "sessions": g["session"].nunique(),
-                "calls": g["length"].sum(),
-                "longest": g["length"].max(),
-                "mean_length": g["length"].mean(),
-                "failed_share": g["failed"].sum() / g["length"].sum(),
-                "cost_usd": g["cost"].sum(min_count=1),
+                "tool": flat.names[codes],
+                "runs": runs.astype("int64"),
+                "sessions": _distinct_sessions(group, flat.session[starts_], k, flat.n_sessions),
+                "calls": calls.astype("int64"),
+                "longest": longest,
+                "mean_length": calls / runs,
+                "failed_share": np.bincount(group, weights=failed, minlength=k) / calls,
+                "cost_usd": np.where(
+                    priced_runs > 0,
+                    np.bincount(group, weights=np.where(priced, cost, 0.0), minlength=k),
+                    np.nan,
+                ),
             }
-        ).reset_index()
-        repeats = repeats.astype({"runs": "int64", "sessions": "int64", "calls": "int64", "longest": "int64"})
+        )
         repeats = repeats.sort_values(["runs", "tool"], ascending=[False, True]).reset_index(drop=True)[
             LOOP_COLUMNS
         ]
 
     starts = _windows(flat, 3)
-    names = flat.names
-    is_edit = np.isin(names[flat.codes], np.asarray(list(edit_tools), dtype=object))
-    is_bash = names[flat.codes] == "Bash"
+    edit_codes = np.flatnonzero(np.isin(flat.names, np.asarray(list(edit_tools), dtype=object)))
+    is_edit = np.isin(flat.codes, edit_codes)
+    is_bash = np.isin(flat.codes, np.flatnonzero(flat.names == "Bash"))
     hit = starts[is_edit[starts] & is_bash[starts + 1] & flat.failed[starts + 1] & is_edit[starts + 2]]
     cycles = len(hit)
     cycle_sessions = len(np.unique(flat.session[hit]))

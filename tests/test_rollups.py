@@ -24,7 +24,15 @@ from analytics.ingest.jsonl import ingest_jsonl
 from analytics.ingest.otel import import_otel
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "claude-projects"
-QUERIES = ("costs_series", "errors_series", "errors_failures", "monitor_daily", "monitor_week_changes")
+QUERIES = (
+    "costs_series",
+    "errors_series",
+    "errors_failures",
+    "monitor_daily",
+    "monitor_week_changes",
+    "tools_sequences",
+    "errors_recovery",
+)
 DAY = datetime(2026, 1, 5, 9, tzinfo=UTC)
 
 
@@ -41,6 +49,9 @@ def params(name: str, filters: Filters) -> dict:
 
 def frame(store, name: str, p: dict) -> pd.DataFrame:
     df = store.query(name, **p)
+    for col in df.columns:  # per-session call lists compare as tuples
+        if df[col].dtype == object and len(df) and not isinstance(df[col].iloc[0], str):
+            df[col] = df[col].map(tuple)
     return df.sort_values(list(df.columns[:2])).reset_index(drop=True)
 
 
@@ -136,11 +147,42 @@ def test_every_kind_of_write_keeps_the_totals_equal(store_factory, tmp_path):
                            model=SONNET, cost_usd="0.5", input_tokens=str(1000 + n), output_tokens="50",
                            cache_read_tokens="0", cache_creation_tokens="0", duration_ms="3000")
                for n in range(1, 4)]  # fmt: skip
+    # a tool call of s1 recorded by OpenTelemetry only, in the hour of its transcript call (two rows
+    # with calls in one session hour: merged by time), and an OTel API error in s3 that the
+    # transcript's next request (another row of that hour) answers
+    records += [
+        otlp.record(DAY + timedelta(days=1, seconds=6), "tool_result", "s1", tool_name="Read", success="true"),
+        otlp.record(DAY + timedelta(seconds=5), "api_error", "s3", model=SONNET, status_code="529",
+                    error="Overloaded", attempt="1"),
+    ]  # fmt: skip
     import_otel(store, [otlp.write(tmp_path / "otel.jsonl", records)])
     assert assert_same(store, f)
     costs = store.query("costs_series_rollup", **params("costs_series", f) | {"freq": "day"})
     assert int(costs["requests"].sum()) == 8  # the three OTel requests count once
     assert int(store.query("monitor_daily_rollup", **f.params())["timed_requests"].sum()) >= 3
+
+    # s5: an error answered in the next hour, then one answered in the same hour
+    def at(minute: int, sec: int) -> str:
+        return (DAY + timedelta(hours=1, minutes=minute, seconds=sec)).isoformat().replace("+00:00", "Z")
+
+    write(root / "-home-dev-shop" / "s5.jsonl", [
+        user_prompt(at(59, 50), "go", session="s5", uuid="s5-u"),
+        api_error(at(59, 58), 529, "Overloaded", session="s5", uuid="s5-e1"),
+        assistant(at(60, 3), "m5a", "r5a", usage(10, 5), session="s5", uuid="s5-a1"),
+        api_error(at(70, 0), 500, "Internal", session="s5", uuid="s5-e2"),
+        assistant(at(70, 30), "m5b", "r5b", usage(10, 5), session="s5", uuid="s5-a2"),
+    ])  # fmt: skip
+    ingest_jsonl(store, [root])
+    assert assert_same(store, f)
+    (rec,) = store.query("errors_recovery_rollup", **f.params()).to_dict("records")
+    # errors: s2 at 10:00 (nothing after it), s3's OTel error (answered at 09:59:50), s5's two
+    assert (rec["errors"], rec["errors_followed_by_success"]) == (4, 3)
+    assert (rec["sessions_with_error"], rec["sessions_recovered"]) == (3, 2)
+    assert (rec["median_wait_ms"], rec["p90_wait_ms"]) == (30_000, 3_585_000)  # waits 5 s, 30 s, 3,585 s
+    seqs = store.query("tools_sequences_rollup", **f.params()).set_index("session_id")
+    # the OTel call at :06 comes before the transcript's at :07
+    assert list(seqs.loc["s1", "tools"]) == ["Read", "Bash"]
+    assert list(seqs.loc["s2", "failed"]) == [0] and list(seqs.loc["s1", "failed"]) == [0, 1]
 
 
 def test_a_reseeded_demo_leaves_no_stale_hours(store_factory):

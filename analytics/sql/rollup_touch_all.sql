@@ -1,5 +1,7 @@
--- Every hour with data, and every hour the rollup still holds (data deleted since).
+-- Every hour with data, and every hour the rollups still hold (data deleted since).
 INSERT INTO rollup_touched
 SELECT DISTINCT toStartOfHour(ts) FROM telemetry
 UNION DISTINCT
 SELECT DISTINCT ts FROM rollup_hourly
+UNION DISTINCT
+SELECT DISTINCT ts FROM rollup_sessions
