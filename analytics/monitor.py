@@ -99,10 +99,12 @@ def load_last_activity(store, filters: Filters, now: datetime | None = None) -> 
     """The latest event up to ``now`` (default the wall clock) under the filters' allow-lists, whatever
     their window (UTC); None without any."""
     end = instant(now) + pd.Timedelta(milliseconds=1)
-    ((last_ms, events),) = store.rows(
-        "monitor_last_activity",
-        **filters.with_window(datetime(2000, 1, 1, tzinfo=UTC), to_datetime(end)).params(),
-    )
+    params = filters.with_window(datetime(2000, 1, 1, tzinfo=UTC), to_datetime(end)).params()
+    if rollups.current(store):  # whole hours from the hourly rollup, the last partial hour from the events
+        split = end.tz_convert("UTC").floor("h").tz_localize(None).to_pydatetime()
+        ((last_ms, events),) = store.rows("monitor_last_activity_rollup", split=split, **params)
+    else:
+        ((last_ms, events),) = store.rows("monitor_last_activity", **params)
     return pd.Timestamp(int(last_ms), unit="ms", tz="UTC") if events else None
 
 
@@ -549,8 +551,11 @@ def error_monitor(
     The series is per day for windows of 7 days or more, else per hour;
     error rate = errors / (requests + errors) (:func:`analytics.errors.error_rate`).
     """
-    snapshot = load_error_snapshot(store, filters, now)
-    return error_report(snapshot, errors.timeout_risk(store, filters, threshold_ms), threshold_ms)
+    snapshot, risk = _parallel(
+        lambda: load_error_snapshot(store, filters, now),
+        lambda: errors.timeout_risk(store, filters, threshold_ms),
+    )
+    return error_report(snapshot, risk, threshold_ms)
 
 
 # ---------------------------------------------------------------------------

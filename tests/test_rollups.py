@@ -71,6 +71,13 @@ def assert_same(store, filters: Filters) -> int:
     pd.testing.assert_frame_equal(
         store.query("health_events"), store.query("health_events_rollup"), check_dtype=False
     )
+    for split in (filters.start, filters.start + (filters.end - filters.start) / 2, filters.end):
+        p = filters.params() | {"split": split.astimezone(UTC).replace(minute=0, second=0, tzinfo=None)}
+        raw = store.query("monitor_last_activity", **p)
+        pd.testing.assert_frame_equal(
+            raw, store.query("monitor_last_activity_rollup", **p), check_dtype=False
+        )
+        compared += int(raw["events"].iloc[0] > 0)
     return compared
 
 
