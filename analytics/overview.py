@@ -19,7 +19,9 @@ def load_data_bounds(store, tz: str = "UTC", users: tuple[str, ...] = ()) -> pd.
 def load_filter_options(store, users: tuple[str, ...] = ()) -> dict[str, list[str]]:
     """Distinct projects, repositories, models, users and sources, most used first; only in ``users``'
     events when given (a per-user view)."""
-    df = store.query("overview_options", users=list(users))
+    df = store.query(
+        "overview_options_rollup" if rollups.current(store) else "overview_options", users=list(users)
+    )
     kinds = ("project", "repository", "model", "user", "source")
     if "kind" not in df.columns:  # an empty result may come without columns
         return {k: [] for k in kinds}

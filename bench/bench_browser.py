@@ -49,7 +49,7 @@ def main() -> None:
                 f"cold start to first chart: {total:.2f} s = server up {healthy:.2f} s + first page {total - healthy:.2f} s"
             )
             wait_idle(page)
-            nav = page.get_by_test_id("stSidebarNavLink")
+            nav = page.get_by_test_id("stSidebar").get_by_test_id("stPageLink")
             times: dict[str, list[float]] = {}
             for _round in range(2):
                 for name in PAGES:

@@ -71,6 +71,12 @@ def assert_same(store, filters: Filters) -> int:
     pd.testing.assert_frame_equal(
         store.query("health_events"), store.query("health_events_rollup"), check_dtype=False
     )
+    for users in ((), filters.users):
+        raw = store.query("overview_options", users=list(users))
+        pd.testing.assert_frame_equal(
+            raw, store.query("overview_options_rollup", users=list(users)), check_dtype=False
+        )
+        compared += len(raw)
     for split in (filters.start, filters.start + (filters.end - filters.start) / 2, filters.end):
         p = filters.params() | {"split": split.astimezone(UTC).replace(minute=0, second=0, tzinfo=None)}
         raw = store.query("monitor_last_activity", **p)

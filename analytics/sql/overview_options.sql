@@ -13,4 +13,4 @@ SELECT kind, value, n FROM (
     UNION ALL
     SELECT 'source', source, count() FROM mine GROUP BY source
 )
-ORDER BY kind, n DESC
+ORDER BY kind, n DESC, value
