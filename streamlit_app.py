@@ -22,10 +22,28 @@ def app_pages() -> list:
     ]
 
 
+
+def preload() -> None:
+    """Import what the pages draw with (altair, the analytics and page helpers) once, in the background.
+
+    Started with the server, so the first page a browser opens does not wait for these imports.
+    """
+    import analytics.outcomes  # noqa: F401
+    import analytics.search  # noqa: F401
+    import analytics.sessions  # noqa: F401
+    import ui.outcomes  # noqa: F401
+    import ui.page  # noqa: F401
+    import ui.sections  # noqa: F401
+
+
 if __name__ != "__main__":
+    import threading
+
     from analytics.api import routes
     from ui.access import hosting
     from ui.connection import get_store
+
+    threading.Thread(target=preload, name="preload", daemon=True).start()
 
     # Declared once at server start: until st.navigation has run in this process, Streamlit serves a
     # deep link such as /costs straight from the pages/ directory, without this router (and its sign-in).
