@@ -7,7 +7,9 @@ failure class read a few thousand (``rollup_hourly``). Tool-sequence mining and
 recovery after API errors, which follow each session's events in order, read
 per-session hourly rows (``rollup_sessions``: the hour's tool calls in order,
 request counts and cost, and the few request times recovery can need) instead
-of sorting millions of events. Both are the view's own (one count per
+of sorting millions of events; the session table reads per-session hourly
+aggregates of every event (``rollup_session_metrics``, active time within the
+hour kept for :data:`SESSION_IDLE_MS`). All are the view's own (one count per
 request), recomputed for every hour a write touches:
 
 - a JSONL ingest commit: the hours of its events and of the rows they replace;
@@ -36,10 +38,13 @@ from zoneinfo import ZoneInfo
 
 from analytics.filters import Filters
 from analytics.store import Store
+from analytics.view import IDLE_MINUTES
 
-ROLLUP_VERSION = "2"
+SESSION_IDLE_MS = IDLE_MINUTES * 60_000
+"""The idle bound of ``rollup_session_metrics``' active time (the session table's own)."""
+ROLLUP_VERSION = f"3-idle{SESSION_IDLE_MS}"
 """The format of the rollup tables; a store built with another one is rebuilt on open."""
-TABLES = ("rollup_hourly", "rollup_sessions")
+TABLES = ("rollup_hourly", "rollup_sessions", "rollup_session_metrics")
 """The rollups, each with its ``<table>_refresh``, ``<table>_swap`` and ``<table>_drop_hidden`` statements."""
 
 _current: weakref.WeakKeyDictionary[Store, bool] = weakref.WeakKeyDictionary()
@@ -90,7 +95,7 @@ def _recompute(store: Store) -> None:
         now = datetime.now(UTC)
         gen = now.replace(microsecond=now.microsecond // 1000 * 1000)  # the column's millisecond, exactly
         for table in TABLES:
-            store.command(f"{table}_refresh", gen=gen)
+            store.command(f"{table}_refresh", gen=gen, idle_ms=SESSION_IDLE_MS)
             store.command(f"{table}_swap", gen=gen)
             store.command(f"{table}_drop_hidden")
     store.truncate("rollup_touched")

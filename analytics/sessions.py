@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analytics import fmt
+from analytics import fmt, rollups
 from analytics.filters import Filters
 from analytics.view import IDLE_MINUTES
 
@@ -158,10 +158,24 @@ def load_sessions(store, filters: Filters, idle_minutes: float = IDLE_MINUTES) -
         ``api_error_rate``, ``tool_success_rate``, ``active_share`` (NaN where
         the denominator is 0).
     """
-    frame = store.query("sessions_metrics", idle_ms=int(idle_minutes * 60_000), **filters.params())
+    params = {"idle_ms": int(idle_minutes * 60_000), **filters.params()}
+    frame = store.query(_metrics_query(store, filters, params["idle_ms"]), **params)
     if frame.empty:
         return pd.DataFrame(columns=SESSION_COLUMNS + DERIVED_COLUMNS)
     return _derive(frame)
+
+
+def _metrics_query(store, filters: Filters, idle_ms: int) -> str:
+    """``sessions_metrics_rollup`` when the per-session rollup answers exactly (whole hours, no model
+    filter, the rollup's idle bound, one row per session and hour under the filters), else the raw query."""
+    if (
+        filters.models
+        or idle_ms != rollups.SESSION_IDLE_MS
+        or rollups.query_name(store, filters, "sessions_metrics") == "sessions_metrics"
+        or store.rows("sessions_split_hours", **filters.params())[0][0]
+    ):
+        return "sessions_metrics"
+    return "sessions_metrics_rollup"
 
 
 def _derive(frame: pd.DataFrame) -> pd.DataFrame:

@@ -97,6 +97,7 @@ TABLES = (
             "meta",
             "rollup_hourly",
             "rollup_sessions",
+            "rollup_session_metrics",
             "outcomes",
             "outcome_tool_uses",
             "ingest_outcome_blocks",

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from jsonl_fixtures import SONNET, api_error, assistant, tool_result, tool_use, usage, user_prompt, write
 
-from analytics import rollups
+from analytics import rollups, sessions
 from analytics.filters import Filters
 from analytics.ingest.demo import load_demo
 from analytics.ingest.jsonl import ingest_jsonl
@@ -38,6 +38,7 @@ DAY = datetime(2026, 1, 5, 9, tzinfo=UTC)
 
 def params(name: str, filters: Filters) -> dict:
     extra = {"freq": "hour"} if name in ("costs_series", "errors_series") else {}
+    extra["idle_ms"] = rollups.SESSION_IDLE_MS
     if name == "monitor_week_changes":
         extra["split"] = (
             (filters.start + (filters.end - filters.start) / 2)
@@ -77,6 +78,12 @@ def assert_same(store, filters: Filters) -> int:
             raw, store.query("overview_options_rollup", users=list(users)), check_dtype=False
         )
         compared += len(raw)
+    # the session table: from the rollup unless a session has two rows in one hour (then raw)
+    p = params("sessions_metrics", filters)
+    used = session_table(store, filters)
+    raw = frame(store, "sessions_metrics", p)
+    pd.testing.assert_frame_equal(raw, frame(store, used, p), check_dtype=False, rtol=1e-9)
+    compared += len(raw)
     for split in (filters.start, filters.start + (filters.end - filters.start) / 2, filters.end):
         p = filters.params() | {"split": split.astimezone(UTC).replace(minute=0, second=0, tzinfo=None)}
         raw = store.query("monitor_last_activity", **p)
@@ -85,6 +92,11 @@ def assert_same(store, filters: Filters) -> int:
         )
         compared += int(raw["events"].iloc[0] > 0)
     return compared
+
+
+def session_table(store, filters: Filters) -> str:
+    """The query the session table reads for ``filters``: the rollup's, or the raw one."""
+    return sessions._metrics_query(store, filters, rollups.SESSION_IDLE_MS)
 
 
 def whole(store, tz: str = "UTC", **kw) -> Filters:
@@ -104,6 +116,9 @@ def test_the_demo_totals_equal_the_raw_answers(demo_store, tz):
         "SELECT any(project), anyIf(model, model != ''), any(user) FROM telemetry")  # fmt: skip
     assert assert_same(demo_store, whole(demo_store, tz, projects=(project,)))
     assert assert_same(demo_store, whole(demo_store, tz, models=(model,), users=(user,)))
+    assert session_table(demo_store, f) == "sessions_metrics_rollup"
+    assert session_table(demo_store, whole(demo_store, tz, projects=(project,))) == "sessions_metrics_rollup"
+    assert session_table(demo_store, whole(demo_store, tz, models=(model,))) == "sessions_metrics"
 
 
 def test_only_whole_hours_in_whole_hour_zones_use_the_totals(demo_store, empty_store):
@@ -153,6 +168,11 @@ def test_every_kind_of_write_keeps_the_totals_equal(store_factory, tmp_path):
     assert ingest_jsonl(store, [root]).dedup["already_in_store"] == 1
     f = whole(store, "UTC")
     assert assert_same(store, f)
+    assert session_table(store, f) == "sessions_metrics_rollup"  # s4's two hours: the gap between them counts
+    (active,) = store.query("sessions_metrics_rollup", **params("sessions_metrics", f)).query(
+        "session_id == 's4'"
+    )["active_s"]
+    assert active == 7  # 0 -> 4 -> 7 s; the reply an hour later is past the idle bound
     daily = store.query("monitor_daily_rollup", **f.params())
     assert int(daily["requests"].sum()) == 8 and int(daily["tool_failed"].sum()) == 2
 
@@ -192,6 +212,10 @@ def test_every_kind_of_write_keeps_the_totals_equal(store_factory, tmp_path):
     assert (rec["errors"], rec["errors_followed_by_success"]) == (4, 3)
     assert (rec["sessions_with_error"], rec["sessions_recovered"]) == (3, 2)
     assert (rec["median_wait_ms"], rec["p90_wait_ms"]) == (30_000, 3_585_000)  # waits 5 s, 30 s, 3,585 s
+    # s5's rows (one per hour): 8 s, then 5 s across the hour, then 30 s; 597 s is past the idle bound
+    for name in ("sessions_metrics", "sessions_metrics_rollup"):
+        table = store.query(name, **params("sessions_metrics", f)).set_index("session_id")
+        assert table.loc["s5", "active_s"] == 43 and table.loc["s5", "duration_s"] == 640
     seqs = store.query("tools_sequences_rollup", **f.params()).set_index("session_id")
     # the OTel call at :06 comes before the transcript's at :07
     assert list(seqs.loc["s1", "tools"]) == ["Read", "Bash"]

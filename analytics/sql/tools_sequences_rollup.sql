@@ -20,7 +20,7 @@ FROM
         CAST(arrayFlatten(arrayMap(h -> h.2, hours)), 'Array(String)') AS tools,
         arrayFlatten(arrayMap(h -> h.3, hours)) AS failed,
         sum(n_requests) AS requests,
-        sum(n_requests) - sum(n_priced) AS unpriced_requests,
+        toUInt64(sum(n_requests) - sum(n_priced)) AS unpriced_requests,
         if(sum(n_priced) > 0, sum(cost), NULL) AS cost_usd
     FROM rows
     WHERE session_id NOT IN merged
@@ -33,7 +33,7 @@ FROM
         CAST(arrayMap(c -> c.2, calls), 'Array(String)') AS tools,
         arrayMap(c -> c.3, calls) AS failed,
         sum(n_requests) AS requests,
-        sum(n_requests) - sum(n_priced) AS unpriced_requests,
+        toUInt64(sum(n_requests) - sum(n_priced)) AS unpriced_requests,
         if(sum(n_priced) > 0, sum(cost), NULL) AS cost_usd
     FROM rows
     WHERE session_id IN merged
