@@ -22,7 +22,6 @@ def app_pages() -> list:
     ]
 
 
-
 def preload() -> None:
     """Import what the pages draw with (altair, the analytics and page helpers) once, in the background.
 
