@@ -1,16 +1,17 @@
-"""Benchmark: the answers the hourly totals serve, read from them and from the raw events.
+"""Benchmark: the answers the rollups serve, read from them and from the raw events.
 
 Usage::
 
     python3 bench/bench_demo.py /tmp/bench-10m 10000000     # make a store first
     python3 bench/bench_rollups.py /tmp/bench-10m --repeat 5
 
-Opens the store writable once to build its hourly totals when it has none
-(timed: the one-off cost an older store pays on its first open), then, read-only,
-times each loader that reads the totals (``analytics.rollups.query_name``) both
-ways, alternating raw and rollup runs so both see the same machine; each line
-shows the median of ``--repeat`` runs after a warm-up, and the ratio. The window
-is the page default (the last 30 days with data), in ``--tz``.
+Opens the store writable once to build its rollups when it has none in the current
+format (timed: the one-off cost an older store pays on its first open), then,
+read-only, times each loader that reads them (``analytics.rollups``) both ways,
+and the three API builders whole, alternating raw and rollup runs so both see the
+same machine; each line shows the median of ``--repeat`` runs after a warm-up,
+and the ratio. The window is the page default (the last 30 days with data), in
+``--tz``.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analytics import api, costs, errors, monitor, rollups  # noqa: E402
-from analytics.overview import data_bounds  # noqa: E402
+from analytics import api, costs, errors, monitor, rollups, sessions, tools  # noqa: E402
+from analytics.overview import data_bounds, load_filter_options  # noqa: E402
 from analytics.store import Store  # noqa: E402
 from analytics.view import parse_view  # noqa: E402
 
@@ -37,8 +38,9 @@ def build(path: Path) -> None:
         if not rollups.current(store):
             t0 = time.perf_counter()
             rollups.rebuild(store)
-            rows = store.count_rows("rollup_hourly")
-            print(f"built the hourly totals: {rows:,} rows in {time.perf_counter() - t0:.2f} s")
+            took = time.perf_counter() - t0
+            rows = ", ".join(f"{t} {store.count_rows(t):,}" for t in rollups.TABLES)
+            print(f"built the rollups in {took:.2f} s (rows: {rows})")
     finally:
         store.close()
 
@@ -66,6 +68,14 @@ def main() -> int:
             ("daily cost series (costs, burn rate)", lambda: costs.load_cost_series(store, f, "day")),
             ("error series (error monitor)", lambda: errors.load_error_series(store, f, "day")),
             ("failures of the window (error monitor)", lambda: errors.load_failures(store, f)),
+            ("last activity (burn rate, error monitor)", lambda: monitor.load_last_activity(store, f)),
+            ("sidebar filter options (every page)", lambda: load_filter_options(store)),
+            ("tool sequences (tool widget, Tools)", lambda: tools.load_tool_sequences(store, f)),
+            ("recovery (error monitor, widgets)", lambda: errors.load_recovery(store, f)),
+            ("session table (Sessions)", lambda: sessions.load_sessions(store, f)),
+            ("builder of /api/telemetry/cost-burnrate", lambda: monitor.cost_burnrate(store, f, {})),
+            ("builder of /api/telemetry/error-monitor", lambda: monitor.error_monitor(store, f)),
+            ("builder of /api/telemetry-widgets", lambda: monitor.telemetry_widgets(store, f, {})),
         ]
         for name, step in steps:
             times: dict[str, list[float]] = {"raw": [], "rollup": []}

@@ -15,6 +15,10 @@ HEADERS = {"measure": "", "a": "A", "b": "B", "difference": "B − A"}
 LISTED = ["start", "score", "cost_usd", "span", "active", "requests", "tool_calls", "error_rate"]
 LISTED += list(outcome_view.SESSION_COLUMNS)  # what each session produced
 LISTED += ["project", "primary_model", "cc_version", "user", "session_id"]
+PICK_NEWEST = 1000
+"""Sessions the two pickers offer (the newest): a select box sends every option to the browser."""
+MAX_POINTS = 5000
+"""Sessions drawn in the score chart (the newest)."""
 
 
 st.title("Sessions")
@@ -59,13 +63,20 @@ outcome_view.session_table(table, tz, LISTED)
 # -- compare two sessions --------------------------------------------------------------
 st.subheader("Compare two sessions")
 ids = frame["session_id"].tolist()[::-1]
-labels = sessions.session_labels(frame, tz)
+known = set(ids)
 linked = [st.query_params.get(k) for k in ("session_a", "session_b")]
+choices = ids[:PICK_NEWEST] + [s for s in linked if s in known and s not in ids[:PICK_NEWEST]]
+labels = sessions.session_labels(frame[frame["session_id"].isin(choices)], tz)
 c1, c2 = st.columns(2)
 pick = {"index": None, "format_func": labels.get, "placeholder": "Pick a session"}
-a = state.url_widget(c1.selectbox, "Session A", ids, "session_a", None, **pick)
-b = state.url_widget(c2.selectbox, "Session B", ids, "session_b", None, **pick)
-if any(s and s not in labels for s in linked):
+a = state.url_widget(c1.selectbox, "Session A", choices, "session_a", None, **pick)
+b = state.url_widget(c2.selectbox, "Session B", choices, "session_b", None, **pick)
+if len(ids) > PICK_NEWEST:
+    st.caption(
+        f"The pickers offer the {PICK_NEWEST:,} newest of {len(ids):,} sessions (and any in the link): "
+        "narrow the dates or filters in the sidebar to reach older ones."
+    )
+if any(s and s not in known for s in linked):
     st.warning(
         "A session in the link has no events in these dates or filters: widen the dates in the sidebar."
     )
@@ -124,9 +135,12 @@ else:
     weight = {"weight": st.column_config.NumberColumn("Weight", format="percent")}
     st.dataframe(sessions.score_factors(scores), hide_index=True, width="stretch", column_config=weight)
     st.caption(scores.method)
+    drawn = scores.table.nlargest(MAX_POINTS, "start")
+    newest = f" The chart shows the {MAX_POINTS:,} newest." if len(drawn) < len(scores.table) else ""
     ui.chart(
-        charts.score_points(scores.table, tz),
-        caption=f"{scores.n_sessions:,} sessions scored, {scores.n_unscored:,} without any defined factor.",
+        charts.score_points(drawn, tz),
+        caption=f"{scores.n_sessions:,} sessions scored, {scores.n_unscored:,} without any defined factor."
+        + newest,
     )
     peaks = sessions.peak_hours(scores, tz)
     if peaks is not None:

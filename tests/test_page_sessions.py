@@ -4,6 +4,7 @@ import pandas as pd
 from apptest_helpers import frames_with, insert_events, metric, one_session, page, page_filters
 
 from analytics import fmt, sessions
+from ui import outcomes as outcome_view
 
 
 def demo_frames(store, **query):
@@ -95,6 +96,27 @@ def test_url_restores_the_comparison(app_on_demo, demo_store):
     cmp = sessions.compare_sessions(a, other, frame, tool_mix)
     (shown,) = frames_with(at, "measure", "difference")
     pd.testing.assert_frame_equal(shown, sessions.comparison_table(cmp))
+
+
+def test_the_session_table_pages_its_rows_over_the_whole_order(app_on_demo, demo_store, monkeypatch):
+    monkeypatch.setattr(outcome_view, "PAGE_ROWS", 7)
+    _, _, _, table = demo_frames(demo_store)
+    newest = table.sort_values(["start"], ascending=False)["session_id"].tolist()
+    at = page("sessions").run()
+    (listed,) = frames_with(at, "session_id", "score", "primary_model")
+    assert listed["session_id"].tolist() == newest[:7]
+    pages = -(-len(table) // 7)
+    assert at.number_input(key="sessions_page").label == f"Page (of {pages:,})"
+    assert any(c.value.startswith(f"Sessions 1–7 of {len(table):,}, newest first") for c in at.caption)
+
+    at.number_input(key="sessions_page").set_value(2).run()
+    (listed,) = frames_with(at, "session_id", "score", "primary_model")
+    assert listed["session_id"].tolist() == newest[7:14]
+
+    at.selectbox(key="sessions_sort").set_value("score").run()  # the whole table, then the page
+    (listed,) = frames_with(at, "session_id", "score", "primary_model")
+    best = table.sort_values(["score", "start"], ascending=False, na_position="last", kind="stable")
+    assert listed["session_id"].tolist() == best["session_id"].tolist()[7:14]
 
 
 def test_a_session_outside_the_dates_is_reported(app_on_demo):

@@ -1066,12 +1066,24 @@ def spend_bought(weekly: pd.DataFrame, count: str, label: str, tz: str) -> alt.L
 
 # ---------------------------------------------------------------------------
 # sessions
+SCORE_FACTOR_TITLES = {
+    "cost_efficiency": "Cost efficiency",
+    "error_resilience": "Error resilience",
+    "tool_effectiveness": "Tool effectiveness",
+    "time_management": "Time management",
+    "outcome_efficiency": "Outcome efficiency",
+}
+
+
 def score_points(scores: pd.DataFrame, tz: str) -> alt.Chart:
     """Each session's productivity score at its start, coloured by its main model.
 
-    ``scores`` is the table of :class:`analytics.sessions.ProductivityScores`.
+    ``scores`` is the table of :class:`analytics.sessions.ProductivityScores` (the caller bounds its
+    rows: a browser draws a few thousand points quickly, not tens of thousands). The chart carries
+    only the columns it draws.
     """
-    points = scores.assign(start=in_zone(tz, scores["start"]))
+    drawn = ["start", "score", "primary_model", "session_id", "project", *SCORE_FACTOR_TITLES]
+    points = scores[drawn].assign(start=in_zone(tz, scores["start"]))
     return (
         alt.Chart(points, title="Which sessions scored well, and when?")
         .mark_circle(size=60, opacity=0.8)
@@ -1083,11 +1095,7 @@ def score_points(scores: pd.DataFrame, tz: str) -> alt.Chart:
                 alt.Tooltip("start:T", format="%Y-%m-%d %H:%M"),
                 "session_id:N",
                 alt.Tooltip("score:Q", format=".0f"),
-                alt.Tooltip("cost_efficiency:Q", title="Cost efficiency", format=".2f"),
-                alt.Tooltip("error_resilience:Q", title="Error resilience", format=".2f"),
-                alt.Tooltip("tool_effectiveness:Q", title="Tool effectiveness", format=".2f"),
-                alt.Tooltip("time_management:Q", title="Time management", format=".2f"),
-                alt.Tooltip("outcome_efficiency:Q", title="Outcome efficiency", format=".2f"),
+                *(alt.Tooltip(f"{c}:Q", title=t, format=".2f") for c, t in SCORE_FACTOR_TITLES.items()),
                 "project:N",
             ],
         )
@@ -1137,8 +1145,9 @@ def group_boxes(
     groups in the pair colours.
     """
     scale = model_scale(groups) if by_model else alt.Scale(domain=list(groups), range=list(PAIR_COLORS))
+    drawn = frame.loc[frame[key].isin(groups), [key, column]]  # the chart carries only what it draws
     return (
-        alt.Chart(frame[frame[key].isin(groups)], title=f"How is {measure} per session spread in each group?")
+        alt.Chart(drawn, title=f"How is {measure} per session spread in each group?")
         .mark_boxplot(extent=1.5, size=28)
         .encode(
             y=alt.Y(f"{key}:N", title=group_title, sort=list(groups), axis=alt.Axis(labelLimit=260)),

@@ -191,12 +191,15 @@ def budget_card(container, label: str, status: BudgetStatus | None, unset_help: 
     )
 
 
-def table(df: pd.DataFrame, name: str, key: str, **kwargs) -> None:
-    """A dataframe with its CSV download (written when clicked, not on every run)."""
+def table(
+    df: pd.DataFrame, name: str, key: str, download: Callable[[], pd.DataFrame] | None = None, **kwargs
+) -> None:
+    """A dataframe with its CSV download (written when clicked, not on every run): of ``df``, or of what
+    ``download`` returns when the table shows only part of it (a page of rows)."""
     st.dataframe(df, hide_index=True, width="stretch", **kwargs)
     st.download_button(
         f"Download {name} (CSV)",
-        lambda: df.to_csv(index=False).encode(),
+        lambda: (df if download is None else download()).to_csv(index=False).encode(),
         file_name=f"{name.replace(' ', '_')}.csv",
         mime="text/csv",
         key=f"dl_{key}",

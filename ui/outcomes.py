@@ -35,23 +35,50 @@ SESSION_COLUMNS = {
 SPENT_NOTHING = '"nothing produced" when a session spent and produced no outcome; – without a priced cost.'
 
 
+PAGE_ROWS = 500
+"""Sessions per page of the session table: a browser draws a few hundred rows at once, not 30,000."""
+SESSION_SORTS = {
+    "start": "Newest first",
+    "score": "Highest score first",
+    "cost_usd": "Costliest first",
+    "active_s": "Longest active time first",
+    "requests": "Most requests first",
+    "error_rate": "Highest share of failed operations first",
+}
+"""How the session table can be ordered (descending; sessions without the value last, then newest first)."""
+
+
 def session_table(table: pd.DataFrame, tz: str, columns: list[str]) -> None:
-    """Every session, newest first, with what it produced and its cost per outcome.
+    """Every session, a page of :data:`PAGE_ROWS` at a time, with what it produced and its cost per outcome.
 
     ``table`` is :func:`analytics.sessions.with_scores` of :func:`analytics.outcomes.with_session_outcomes`;
-    ``columns`` the columns shown, in order.
+    ``columns`` the columns shown, in order. The whole table is sorted (newest first by default), then
+    one page is drawn; its CSV download holds every session in that order.
     """
-    shown = table.assign(
-        start=ui.in_zone(tz, table["start"]),
-        end=ui.in_zone(tz, table["end"]),
-        span=(table["duration_s"] * 1000).map(fmt.duration_ms),
-        active=(table["active_s"] * 1000).map(fmt.duration_ms),
-        per_outcome=table["cost_per_outcome"].map(fmt.unit_cost),
-    ).iloc[::-1]
+    n = len(table)
+    pages = max(1, -(-n // PAGE_ROWS))
+    c1, c2 = st.columns([3, 1])
+    by = c1.selectbox("Order", list(SESSION_SORTS), format_func=SESSION_SORTS.get, key="sessions_sort")
+    if st.session_state.get("sessions_page", 1) > pages:  # fewer sessions than when the page was picked
+        st.session_state["sessions_page"] = 1
+    page = int(c2.number_input(f"Page (of {pages:,})", 1, pages, 1, key="sessions_page", disabled=pages == 1))
+    ordered = table.sort_values([by, "start"], ascending=False, na_position="last", kind="stable")
+    rows = ordered.iloc[(page - 1) * PAGE_ROWS : page * PAGE_ROWS]
+
+    def shown(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(
+            start=ui.in_zone(tz, frame["start"]),
+            end=ui.in_zone(tz, frame["end"]),
+            span=(frame["duration_s"] * 1000).map(fmt.duration_ms),
+            active=(frame["active_s"] * 1000).map(fmt.duration_ms),
+            per_outcome=frame["cost_per_outcome"].map(fmt.unit_cost),
+        )
+
     ui.table(
-        shown,
+        shown(rows),
         "sessions",
         key="sessions",
+        download=lambda: shown(ordered),
         column_order=columns,
         column_config={
             "start": st.column_config.DatetimeColumn(f"Start ({tz})", format="YYYY-MM-DD HH:mm"),
@@ -64,7 +91,11 @@ def session_table(table: pd.DataFrame, tz: str, columns: list[str]) -> None:
             **SESSION_COLUMNS,
         },
     )
-    st.caption("Newest first; click a column header to sort. Cost per outcome: " + SPENT_NOTHING)
+    first = (page - 1) * PAGE_ROWS + 1 if n else 0
+    st.caption(
+        f"Sessions {first:,}–{first + len(rows) - 1 if n else 0:,} of {n:,}, "
+        f"{SESSION_SORTS[by].lower()}; the CSV holds all of them. Cost per outcome: " + SPENT_NOTHING
+    )
 
 
 def produced_cards(totals: outcomes.OutcomeTotals) -> None:
