@@ -1117,11 +1117,87 @@ class Widgets:
     changes: tuple[Change, ...]
 
 
+@dataclass(frozen=True)
+class FirstWidgets:
+    """Every widget but the tool-sequence and model ones (:func:`first_widgets`), with the daily activity those
+    two take their trends from: what the overview draws first, while the other two are computed."""
+
+    now: pd.Timestamp
+    tz: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    last_activity: pd.Timestamp | None
+    error_rate: ErrorRateWidget
+    cost_burn: CostWidget
+    timeout_risk: TimeoutWidget
+    changes: tuple[Change, ...]
+    daily: pd.DataFrame
+
+
 def _parallel(*thunks: Callable[[], Any]) -> list[Any]:
     """Run independent loaders at once (the store hands each its own client)."""
     with ThreadPoolExecutor(max_workers=min(4, len(thunks))) as pool:
         futures = [pool.submit(t) for t in thunks]
         return [f.result() for f in futures]
+
+
+def first_widgets(
+    store,
+    filters: Filters,
+    budgets: Mapping[str, float | None],
+    threshold_ms: float = DEFAULT_THRESHOLD_MS,
+    now: datetime | None = None,
+) -> FirstWidgets:
+    """The error-rate, cost-burn and timeout-risk widgets and the week's changes (see :func:`telemetry_widgets`)."""
+    now_ = instant(now)
+    freq = errors.error_freq(filters)
+    burn, daily, recovery, by_model, weeks, hourly, today, window = _parallel(
+        lambda: cost_burnrate(store, filters, budgets, now=to_datetime(now_)),
+        lambda: load_daily_activity(store, filters),
+        lambda: errors.recovery_summary(errors.load_recovery(store, filters)),
+        lambda: errors.load_latency_by_model(store, filters, threshold_ms),
+        lambda: load_week_activity(store, filters, to_datetime(now_)),
+        lambda: errors.load_error_series(store, filters, "hour") if freq == "hour" else None,
+        lambda: load_today(store, filters, to_datetime(now_)),
+        lambda: errors.load_failures(store, filters),
+    )
+    series = errors.daily_error_series(daily) if hourly is None else hourly
+    last = today.api
+    level = level_by(last.error_rate, ERROR_RATE_LEVELS)
+    risk = errors.assess_timeout_risk(
+        by_model, pd.DataFrame(columns=errors.HOUR_COLUMNS), threshold_ms, tz=filters.tz
+    )
+    return FirstWidgets(
+        now=now_,
+        tz=filters.tz,
+        start=utc(filters.start),
+        end=utc(filters.end),
+        last_activity=burn.last_activity,
+        error_rate=ErrorRateWidget(
+            last_day=last,
+            window=errors.call_counts(series),
+            today=today,
+            window_failures=window,
+            recovery=recovery,
+            level=level,
+            reason=error_rate_reason(level, today, burn.last_activity, filters.tz),
+            trend=errors.error_trend(series),
+            trend_of=f"API error rate per {freq}",
+        ),
+        cost_burn=CostWidget(report=burn, trend=spend_trend(daily)),
+        timeout_risk=TimeoutWidget(risk=risk, threshold_ms=float(threshold_ms), trend=p95_trend(daily)),
+        changes=tuple(week_changes(weeks)),
+        daily=daily,
+    )
+
+
+def tool_and_model_widgets(store, filters: Filters, daily: pd.DataFrame) -> tuple[ToolWidget, ModelWidget]:
+    """The tool-sequence and model-efficiency widgets, at once, their trends from ``daily``
+    (:attr:`FirstWidgets.daily`)."""
+    tool_w, model_w = _parallel(
+        lambda: tool_widget(store, filters, daily), lambda: model_widget(store, filters, daily)
+    )
+    return tool_w, model_w
 
 
 def telemetry_widgets(
@@ -1150,48 +1226,7 @@ def telemetry_widgets(
     ``changes`` compare the 7 days up to now with the 7 days before
     (:func:`week_changes`).
     """
-    now_ = instant(now)
-    freq = errors.error_freq(filters)
-    burn, daily, recovery, by_model, weeks, hourly, today, window = _parallel(
-        lambda: cost_burnrate(store, filters, budgets, now=to_datetime(now_)),
-        lambda: load_daily_activity(store, filters),
-        lambda: errors.recovery_summary(errors.load_recovery(store, filters)),
-        lambda: errors.load_latency_by_model(store, filters, threshold_ms),
-        lambda: load_week_activity(store, filters, to_datetime(now_)),
-        lambda: errors.load_error_series(store, filters, "hour") if freq == "hour" else None,
-        lambda: load_today(store, filters, to_datetime(now_)),
-        lambda: errors.load_failures(store, filters),
-    )
-    tool_w, model_w = _parallel(
-        lambda: tool_widget(store, filters, daily),
-        lambda: model_widget(store, filters, daily),
-    )
-    series = errors.daily_error_series(daily) if hourly is None else hourly
-    last = today.api
-    level = level_by(last.error_rate, ERROR_RATE_LEVELS)
-    risk = errors.assess_timeout_risk(
-        by_model, pd.DataFrame(columns=errors.HOUR_COLUMNS), threshold_ms, tz=filters.tz
-    )
-    return Widgets(
-        now=now_,
-        tz=filters.tz,
-        start=utc(filters.start),
-        end=utc(filters.end),
-        last_activity=burn.last_activity,
-        error_rate=ErrorRateWidget(
-            last_day=last,
-            window=errors.call_counts(series),
-            today=today,
-            window_failures=window,
-            recovery=recovery,
-            level=level,
-            reason=error_rate_reason(level, today, burn.last_activity, filters.tz),
-            trend=errors.error_trend(series),
-            trend_of=f"API error rate per {freq}",
-        ),
-        cost_burn=CostWidget(report=burn, trend=spend_trend(daily)),
-        timeout_risk=TimeoutWidget(risk=risk, threshold_ms=float(threshold_ms), trend=p95_trend(daily)),
-        tool_sequences=tool_w,
-        model_efficiency=model_w,
-        changes=tuple(week_changes(weeks)),
-    )
+    first = first_widgets(store, filters, budgets, threshold_ms, now)
+    tool_w, model_w = tool_and_model_widgets(store, filters, first.daily)
+    parts = {f.name: getattr(first, f.name) for f in dataclasses.fields(first) if f.name != "daily"}
+    return Widgets(**parts, tool_sequences=tool_w, model_efficiency=model_w)

@@ -2,12 +2,16 @@
 
     python -m analytics --db /tmp/store-1m demo --events 1000000
     python bench/bench_browser.py /tmp/store-1m
+    python bench/bench_browser.py --floor        # the same cold start of a one-chart Streamlit app
 
 Starts `streamlit run streamlit_app.py` on the store, then in headless Chromium:
 cold = server start to the first chart drawn on the overview (process start
 included); then each page is visited twice (the first visit fills the
 caches) and the second visit's time from click to its first chart drawn is
 the page-switch time (until the script has finished and a chart is drawn).
+With ``--floor``, the cold start of a Streamlit app that draws one three-point
+line chart and nothing else: what Streamlit and Chromium alone cost on this
+machine, below which no page of this app can open.
 """
 
 from __future__ import annotations
@@ -21,6 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from browser import launch_context, start_app, stop_app, wait_idle  # noqa: E402
 
+FLOOR_APP = """import pandas as pd
+import streamlit as st
+
+st.title("Floor")
+st.line_chart(pd.DataFrame({"y": [1, 2, 3]}))
+"""
 PAGES = ["Costs", "Errors", "Tools", "Models", "Sessions", "Search", "Overview"]
 
 
@@ -33,10 +43,16 @@ def first_chart(page) -> None:
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    db = Path(sys.argv[1])
     tmp = Path(tempfile.mkdtemp())
+    floor = sys.argv[1] == "--floor"
+    if floor:
+        script = tmp / "one_chart.py"
+        script.write_text(FLOOR_APP)
+        db, extra = tmp / "unused", {"script": str(script)}
+    else:
+        db, extra = Path(sys.argv[1]), {}
     t0 = time.perf_counter()
-    proc, url = start_app(db, tmp / "streamlit.log")
+    proc, url = start_app(db, tmp / "streamlit.log", **extra)
     healthy = time.perf_counter() - t0
     try:
         with sync_playwright() as p:
@@ -48,6 +64,8 @@ def main() -> None:
             print(
                 f"cold start to first chart: {total:.2f} s = server up {healthy:.2f} s + first page {total - healthy:.2f} s"
             )
+            if floor:
+                return
             wait_idle(page)
             nav = page.get_by_test_id("stSidebar").get_by_test_id("stPageLink")
             times: dict[str, list[float]] = {}

@@ -59,15 +59,12 @@ if not facts.events:
 
 view = state.current_view()
 now = state.as_of(filters)
-w = cache.load(
-    monitor.telemetry_widgets, filters, budgets=view.budgets, threshold_ms=view.threshold_ms, now=now
-)
-err, cost, risk, seq, mod = w.error_rate, w.cost_burn, w.timeout_risk, w.tool_sequences, w.model_efficiency
-if mod.unpriced_models:
-    names = ", ".join(ui.literal(m) for m in mod.unpriced_models)
-    st.warning(ui.md(f"Requests of models without a known price are not in the spend: {names}."))
+# drawn in two steps: the first three cards, then the tool and model ones (the slowest to compute)
+w = cache.load(monitor.first_widgets, filters, budgets=view.budgets, threshold_ms=view.threshold_ms, now=now)
+err, cost, risk = w.error_rate, w.cost_burn, w.timeout_risk
+unpriced_note = st.empty()
 ui.as_of_note(view.is_live(), w.now, w.last_activity, tz)
-if err.window.calls == 0 and seq.tool_calls == 0:
+if err.window.calls == 0 and err.window_failures.tool_calls == 0:
     last_day = filters.end - timedelta(days=1)
     st.info(
         f"No API calls or tool calls from {filters.start:%Y-%m-%d} to {last_day:%Y-%m-%d}: widen the dates "
@@ -139,6 +136,10 @@ widget_card(
     else [],
 )
 
+seq, mod = cache.load(monitor.tool_and_model_widgets, filters, daily=w.daily)
+if mod.unpriced_models:
+    names = ", ".join(ui.literal(m) for m in mod.unpriced_models)
+    unpriced_note.warning(ui.md(f"Requests of models without a known price are not in the spend: {names}."))
 loop, flow = seq.loop, seq.top_workflow
 widget_card(
     bottom[0],

@@ -59,9 +59,13 @@ def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 9
 
 
 def start_app(
-    db: Path, log: Path, extra_env: dict | None = None, extra_args: tuple[str, ...] = ()
+    db: Path,
+    log: Path,
+    extra_env: dict | None = None,
+    extra_args: tuple[str, ...] = (),
+    script: str = "streamlit_app.py",
 ) -> tuple[subprocess.Popen, str]:
-    """`streamlit run streamlit_app.py` on a free loopback port; returns (process, base URL).
+    """`streamlit run streamlit_app.py` (or ``script``) on a free loopback port; returns (process, base URL).
 
     ``extra_args`` are appended to the command line (e.g. ``--secrets.files=...``).
     """
@@ -72,7 +76,7 @@ def start_app(
             "-m",
             "streamlit",
             "run",
-            "streamlit_app.py",
+            script,
             "--server.headless=true",
             "--server.address=127.0.0.1",
             f"--server.port={port}",

@@ -94,11 +94,21 @@ def test_range_without_calls_says_so(app_on_demo):
 def failing_widgets(store, filters, **kwargs):
     from analytics.store import StoreError
 
-    raise StoreError("The store at test failed on telemetry_widgets: Code: 159. Timeout exceeded")
+    raise StoreError("The store at test failed on first_widgets: Code: 159. Timeout exceeded")
 
 
 def test_a_query_failing_after_the_store_opened_is_a_message_not_a_traceback(app_on_demo, monkeypatch):
-    monkeypatch.setattr(monitor, "telemetry_widgets", failing_widgets)
+    monkeypatch.setattr(monitor, "first_widgets", failing_widgets)
     at = page().run()
     assert not at.exception
+    assert any("Timeout exceeded" in e.value for e in at.error)
+
+
+def test_the_first_three_cards_do_not_wait_for_the_tool_and_model_widgets(app_on_demo, monkeypatch):
+    monkeypatch.setattr(monitor, "tool_and_model_widgets", failing_widgets)
+    at = page().run()
+    assert not at.exception
+    drawn = {m.label for m in at.metric}
+    assert {"Error Rate Monitor", "Cost Burn Rate Tracker", "Timeout Risk Assessment"} <= drawn
+    assert not drawn & {"Tool Sequence Optimizer", "Model Efficiency Tracker"}
     assert any("Timeout exceeded" in e.value for e in at.error)
