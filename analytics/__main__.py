@@ -153,8 +153,8 @@ def _rebuild_outcome(
 
 
 def cmd_report(store: Store, args) -> int:
-    from analytics.costs import REPORT_KEYS, usage_report
     from analytics.filters import Filters, local_zone
+    from analytics.usage import REPORT_KEYS, usage_report
 
     tz = args.tz or local_zone()
     sources = () if args.source == "all" else (args.source,)

@@ -32,18 +32,12 @@ import pandas as pd
 
 from analytics import pricing
 from analytics.filters import Filters
+from analytics.usage import TOKEN_COLUMNS
 
 DEFAULT_ALTERNATIVES = ("claude-haiku-4-5", "claude-sonnet-4-5", "claude-opus-4-5")
 """Models every mix is also re-priced under, besides the models in the data."""
 SMALL_OUTPUT = 500
 """Requests with fewer output tokens than this are the candidates of a move to a cheaper model."""
-TOKEN_COLUMNS = (
-    "input_tokens",
-    "output_tokens",
-    "cache_read_tokens",
-    "cache_write_5m_tokens",
-    "cache_write_1h_tokens",
-)
 REPRICE_RULE = (
     "Each model's requests, grouped by price tier of their own total input, are priced with the target "
     "model's rates for that tier (same price book: genai-prices); cost = sum over token types of tokens x rate."

@@ -26,9 +26,9 @@ from pathlib import Path
 from jsonl_fixtures import HAIKU, SONNET, assistant, dumps, tool_result, tool_use, usage, user_prompt
 
 from analytics import costs, search
-from analytics.costs import usage_report
 from analytics.filters import Filters
 from analytics.ingest.jsonl import ingest_jsonl
+from analytics.usage import usage_report
 
 TOOLS = (
     ("Read", "file_path", "/src/cart.py"),

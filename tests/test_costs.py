@@ -30,9 +30,9 @@ from analytics.costs import (
     project_spend,
     reconcile_sources,
     usage_blocks,
-    usage_report,
 )
 from analytics.filters import Filters
+from analytics.usage import usage_report
 
 _ids = itertools.count()
 DEFAULTS = {

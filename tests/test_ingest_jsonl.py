@@ -23,9 +23,9 @@ from jsonl_fixtures import (
     write,
 )
 
-from analytics.costs import usage_report
 from analytics.ingest.jsonl import discover_files, discover_roots, ingest_jsonl
 from analytics.pricing import reference_cost
+from analytics.usage import usage_report
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "claude-projects"
 

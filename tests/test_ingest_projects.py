@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from jsonl_fixtures import assistant, tool_result, usage, user_prompt, write
 
-from analytics.costs import usage_report
 from analytics.filters import Filters
 from analytics.ingest.jsonl import ingest_jsonl
 from analytics.ingest.projects import (
@@ -20,6 +19,7 @@ from analytics.ingest.projects import (
     stored_under,
     worktree_repository,
 )
+from analytics.usage import usage_report
 
 T0 = datetime(2025, 5, 1, 10, tzinfo=UTC)
 PLACES = "SELECT DISTINCT event, project, repository, cwd FROM telemetry ORDER BY event, cwd"

@@ -13,9 +13,9 @@ from pathlib import Path
 from jsonl_fixtures import assistant, dumps, usage
 from live_transcripts import run_live
 
-from analytics.costs import usage_report
 from analytics.ingest import jsonl
 from analytics.ingest.jsonl import ingest_jsonl
+from analytics.usage import usage_report
 
 FINGERPRINT_SQL = """
 SELECT event, event_id, session_id, toString(ts), model, is_sidechain, input_tokens, output_tokens,

@@ -27,9 +27,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonl_fixtures import HAIKU, SONNET, api_error, assistant, dumps, usage, user_prompt
 
-from analytics.costs import usage_report
 from analytics.ingest.jsonl import ingest_jsonl
 from analytics.pricing import reference_cost
+from analytics.usage import usage_report
 
 MAX_LINE = 4 << 20
 """``max_line_bytes`` of every ingest here: giant lines below it are read, above it skipped."""

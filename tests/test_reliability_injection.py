@@ -23,9 +23,9 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import costs, rollups, search
 from analytics.api import routes
-from analytics.costs import usage_report
 from analytics.filters import Filters
 from analytics.store import Store, StoreError
+from analytics.usage import usage_report
 
 HOSTILE = [
     "' OR 1=1 --",

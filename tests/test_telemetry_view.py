@@ -12,9 +12,10 @@ from datetime import UTC, datetime
 import pytest
 from jsonl_fixtures import SONNET, assistant, usage, user_prompt, write
 
-from analytics.costs import reconcile_sources, usage_report
+from analytics.costs import reconcile_sources
 from analytics.filters import Filters
 from analytics.ingest.jsonl import ingest_jsonl
+from analytics.usage import usage_report
 
 # A prompt at 10:00:00, the response's two lines at 10:00:03 and 10:00:05: request req_1 of session s1.
 PROMPT_AT, END_AT = "2025-05-01T10:00:00.000Z", "2025-05-01T10:00:05.000Z"
