@@ -68,6 +68,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
@@ -633,17 +634,12 @@ def _query_hits(store, filter_params: dict, params: dict, ref: datetime, limit: 
     )
 
 
-def _query_facets(
-    store, filter_params: dict, params: dict, per_facet: int, n_hits: int
-) -> tuple[pd.DataFrame, int]:
-    """Counts of all matches by facet value (``search_facets.sql``) and the number of all matches.
+def _facets_and_total(facets: pd.DataFrame, n_hits: int) -> tuple[pd.DataFrame, int]:
+    """Counts of all matches by facet value (the rows of ``search_facets.sql``) and the number of all matches.
 
     The number comes from the ``all`` facet (``n_hits`` when it is missing),
     which is left out of the returned facets.
     """
-    facets = store.query_sql(
-        _sql("search_facets"), **filter_params, **params, per_facet=max(1, int(per_facet))
-    )
     total_rows = facets[facets["facet"] == "all"]["hits"]
     total = int(total_rows.iloc[0]) if len(total_rows) else n_hits
     return facets[facets["facet"] != "all"].reset_index(drop=True), total
@@ -774,13 +770,18 @@ def search(
     notes = _notes(query, terms, params)
     ref = _recency_reference(filters, now)
     filter_params = filters.params()
-    hits = _query_hits(store, filter_params, params, ref, limit)
-    if hits.empty:
-        return _empty(query, terms, mode, fields, filters, limit, notes)
-    facets, total = _query_facets(store, filter_params, params, per_facet, len(hits))
-    sessions = sorted(set(hits["session_id"]) - {""})
-    by_hit = _query_context(store, filter_params, hits, sessions, context)
-    files = _query_related_files(store, filter_params, sessions)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # each scans every match: both at once
+        facet_sql, per = _sql("search_facets"), max(1, int(per_facet))
+        counted = pool.submit(store.query_sql, facet_sql, **filter_params, **params, per_facet=per)
+        hits = _query_hits(store, filter_params, params, ref, limit)
+        if hits.empty:
+            counted.cancel()
+            return _empty(query, terms, mode, fields, filters, limit, notes)
+        facets, total = _facets_and_total(counted.result(), len(hits))
+        sessions = sorted(set(hits["session_id"]) - {""})
+        related = pool.submit(_query_related_files, store, filter_params, sessions)
+        by_hit = _query_context(store, filter_params, hits, sessions, context)
+        files = related.result()
     out_hits = tuple(
         _search_hit(r, terms, mode, tuple(by_hit.get(r.event_id, ()))) for r in hits.itertuples(index=False)
     )
