@@ -30,7 +30,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from analytics import pricing
+from analytics import pricing, rollups
 from analytics.filters import Filters
 from analytics.usage import TOKEN_COLUMNS
 
@@ -166,6 +166,13 @@ def load_model_usage(store, filters: Filters) -> pd.DataFrame:
         ``duration_ms``, NaN without durations), ``ttft_p50_ms``, ``sessions``.
     """
     return _with_columns(store.query("models_usage", **filters.params()), USAGE_COLUMNS)
+
+
+def load_unpriced_models(store, filters: Filters) -> tuple[str, ...]:
+    """The models :func:`model_summary` would call unpriced, most requests first, without loading the
+    per-model latency percentiles (from the hourly rollup when it can answer, :mod:`analytics.rollups`)."""
+    rows = store.rows(rollups.query_name(store, filters, "models_unpriced"), **filters.params())
+    return tuple(m for (m,) in rows)
 
 
 def load_token_mix(

@@ -32,7 +32,7 @@ if frame.empty:
     ui.nothing_in_window("sessions", filters, facts)
 by_session = cache.load(outcomes.load_outcomes_by, filters, by="session")
 frame = outcomes.with_session_outcomes(frame, by_session)  # what each session produced
-unpriced = models.model_summary(cache.load(models.load_model_usage, filters)).unpriced_models
+unpriced = cache.load(models.load_unpriced_models, filters)
 ui.unpriced_warning(
     "Requests of models without a known price add nothing to session costs (never \\$0): ", unpriced
 )

@@ -16,7 +16,7 @@ tz, facts, filters = page_view()
 usage = tools.tool_usage(cache.load(tools.load_tool_stats, filters), filters)
 if usage.n_calls == 0:
     ui.nothing_in_window("tool calls", filters, facts)
-unpriced = models.model_summary(cache.load(models.load_model_usage, filters)).unpriced_models
+unpriced = cache.load(models.load_unpriced_models, filters)
 ui.unpriced_warning(
     "Sessions using models without a known price add no cost to the patterns below (never \\$0): ", unpriced
 )

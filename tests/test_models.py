@@ -10,7 +10,7 @@ from apptest_helpers import insert_events as insert
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics import pricing
+from analytics import pricing, rollups
 from analytics.filters import Filters
 from analytics.models import (
     DEFAULT_ALTERNATIVES,
@@ -19,6 +19,7 @@ from analytics.models import (
     cache_efficiency,
     load_model_usage,
     load_token_mix,
+    load_unpriced_models,
     model_summary,
     recommend_savings,
     reprice,
@@ -305,3 +306,27 @@ def test_demo_data_reprices_to_its_own_cost(demo_store):
     assert summary.n_requests == int(mix["requests"].sum())
     unpriced = summary.table[summary.table["pricing"] == "unpriced"]
     assert unpriced["cost_usd"].isna().all()
+
+
+def test_unpriced_models_without_the_usage_frame(empty_store):
+    insert(
+        empty_store,
+        [
+            req("mystery-model", 1000, 100, cost_usd=None),
+            req("mystery-model", 10, 1, cost_usd=None),
+            req(SONNET, 1000, 100),
+            req(HAIKU, 1000, 100),
+            req(HAIKU, 1000, 100, cost_usd=None),  # partly priced: not unpriced
+            req("errors-only-model", event="api_error"),
+            req("", event="api_error"),  # a transcript error without a model: no model at all
+        ],
+    )
+    assert load_unpriced_models(empty_store, ALL) == ("mystery-model", "errors-only-model")
+    assert (
+        load_unpriced_models(empty_store, ALL)
+        == model_summary(load_model_usage(empty_store, ALL)).unpriced_models
+    )
+    rollups.rebuild(empty_store)  # the same from the hourly rollup
+    year = Filters(start=datetime(2025, 1, 1, tzinfo=UTC), end=datetime(2026, 1, 1, tzinfo=UTC))
+    assert rollups.query_name(empty_store, year, "models_unpriced") == "models_unpriced_rollup"
+    assert load_unpriced_models(empty_store, year) == ("mystery-model", "errors-only-model")

@@ -32,6 +32,7 @@ QUERIES = (
     "monitor_week_changes",
     "tools_sequences",
     "errors_recovery",
+    "models_unpriced",
 )
 DAY = datetime(2026, 1, 5, 9, tzinfo=UTC)
 
