@@ -1101,23 +1101,6 @@ class TimeoutWidget:
 
 
 @dataclass(frozen=True)
-class Widgets:
-    """The five monitoring widgets of the overview and what changed since last week (:func:`telemetry_widgets`)."""
-
-    now: pd.Timestamp
-    tz: str
-    start: pd.Timestamp
-    end: pd.Timestamp
-    last_activity: pd.Timestamp | None
-    error_rate: ErrorRateWidget
-    cost_burn: CostWidget
-    timeout_risk: TimeoutWidget
-    tool_sequences: ToolWidget
-    model_efficiency: ModelWidget
-    changes: tuple[Change, ...]
-
-
-@dataclass(frozen=True)
 class FirstWidgets:
     """Every widget but the tool-sequence and model ones (:func:`first_widgets`), with the daily activity those
     two take their trends from: what the overview draws first, while the other two are computed."""
@@ -1132,6 +1115,14 @@ class FirstWidgets:
     timeout_risk: TimeoutWidget
     changes: tuple[Change, ...]
     daily: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Widgets(FirstWidgets):
+    """The five monitoring widgets of the overview and what changed since last week (:func:`telemetry_widgets`)."""
+
+    tool_sequences: ToolWidget
+    model_efficiency: ModelWidget
 
 
 def _parallel(*thunks: Callable[[], Any]) -> list[Any]:
@@ -1228,5 +1219,5 @@ def telemetry_widgets(
     """
     first = first_widgets(store, filters, budgets, threshold_ms, now)
     tool_w, model_w = tool_and_model_widgets(store, filters, first.daily)
-    parts = {f.name: getattr(first, f.name) for f in dataclasses.fields(first) if f.name != "daily"}
+    parts = {f.name: getattr(first, f.name) for f in dataclasses.fields(first)}
     return Widgets(**parts, tool_sequences=tool_w, model_efficiency=model_w)
