@@ -103,7 +103,7 @@ def error_trend(series: pd.DataFrame, min_calls: int = 1, **kwargs) -> TrendFit 
 def load_error_types(store, filters: Filters) -> pd.DataFrame:
     """API errors by class and status: ``error_class``, ``status_code``, ``errors``,
     ``sessions``, ``first_ts``/``last_ts`` (UTC), ``example`` (latest text, 300 chars)."""
-    df = store.query("errors_by_type", **filters.params())
+    df = store.query(rollups.query_name(store, filters, "errors_by_type"), **filters.params())
     for col in ("first", "last"):
         df[f"{col}_ts"] = (
             _from_epoch(df.pop(f"{col}_ms"), "ms", "UTC") if not df.empty else pd.Series(dtype="object")
@@ -114,12 +114,14 @@ def load_error_types(store, filters: Filters) -> pd.DataFrame:
 def load_tool_errors(store, filters: Filters) -> pd.DataFrame:
     """Tool results per tool, user rejections excluded: ``tool``, ``results``,
     ``errors`` (success = 0), ``error_rate``, ``example`` (latest error text)."""
-    return _run(store, "errors_tools", TOOL_COLUMNS, **filters.params())
+    return _run(store, rollups.query_name(store, filters, "errors_tools"), TOOL_COLUMNS, **filters.params())
 
 
 def load_tool_decisions(store, filters: Filters) -> pd.DataFrame:
     """Permission decisions: ``decision``, ``decision_source``, ``tool``, ``decisions``."""
-    return _run(store, "errors_decisions", DECISION_COLUMNS, **filters.params())
+    return _run(
+        store, rollups.query_name(store, filters, "errors_decisions"), DECISION_COLUMNS, **filters.params()
+    )
 
 
 @dataclass(frozen=True)
@@ -208,7 +210,9 @@ def error_taxonomy(types: pd.DataFrame, tools: pd.DataFrame, decisions: pd.DataF
 # retries and recovery
 def load_attempts(store, filters: Filters) -> pd.DataFrame:
     """Distribution of OTel ``attempt``: ``event``, ``attempt`` (>= 1), ``n``."""
-    return _run(store, "errors_attempts", ATTEMPT_COLUMNS, **filters.params())
+    return _run(
+        store, rollups.query_name(store, filters, "errors_attempts"), ATTEMPT_COLUMNS, **filters.params()
+    )
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,16 @@ per-session hourly rows (``rollup_sessions``: the hour's tool calls in order,
 request counts and cost, and the few request times recovery can need) instead
 of sorting millions of events; the session table reads per-session hourly
 aggregates of every event (``rollup_session_metrics``, active time within the
-hour kept for :data:`SESSION_IDLE_MS`). All are the view's own (one count per
-request), recomputed for every hour a write touches:
+hour kept for :data:`SESSION_IDLE_MS`); the error monitor's attempts, permission
+decisions, API error classes and tool errors read the hourly error detail
+(``rollup_errors``, each tool result with the reject decisions of its call). All
+are the view's own (one count per request), recomputed for every hour a write
+touches:
 
-- a JSONL ingest commit: the hours of its events and of the rows they replace;
-- an OpenTelemetry import: the hours of its records;
+- a JSONL ingest commit: the hours of its events and of the rows they replace,
+  and of the stored tool results its reject decisions name;
+- an OpenTelemetry import: the hours of its records and of the stored tool
+  results they name;
 - the demo, a store opened without current totals, a snapshot: every hour.
 
 Hours are widened by 6 seconds each way, since a transcript request and its
@@ -42,9 +47,9 @@ from analytics.view import IDLE_MINUTES
 
 SESSION_IDLE_MS = IDLE_MINUTES * 60_000
 """The idle bound of ``rollup_session_metrics``' active time (the session table's own)."""
-ROLLUP_VERSION = f"3-idle{SESSION_IDLE_MS}"
+ROLLUP_VERSION = f"4-idle{SESSION_IDLE_MS}"
 """The format of the rollup tables; a store built with another one is rebuilt on open."""
-TABLES = ("rollup_hourly", "rollup_sessions", "rollup_session_metrics")
+TABLES = ("rollup_hourly", "rollup_sessions", "rollup_session_metrics", "rollup_errors")
 """The rollups, each with its ``<table>_refresh``, ``<table>_swap`` and ``<table>_drop_hidden`` statements."""
 
 _current: weakref.WeakKeyDictionary[Store, bool] = weakref.WeakKeyDictionary()

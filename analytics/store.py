@@ -98,6 +98,7 @@ TABLES = (
             "rollup_hourly",
             "rollup_sessions",
             "rollup_session_metrics",
+            "rollup_errors",
             "outcomes",
             "outcome_tool_uses",
             "ingest_outcome_blocks",

@@ -33,6 +33,10 @@ QUERIES = (
     "tools_sequences",
     "errors_recovery",
     "models_unpriced",
+    "errors_attempts",
+    "errors_decisions",
+    "errors_by_type",
+    "errors_tools",
 )
 DAY = datetime(2026, 1, 5, 9, tzinfo=UTC)
 
@@ -221,6 +225,26 @@ def test_every_kind_of_write_keeps_the_totals_equal(store_factory, tmp_path):
     # the OTel call at :06 comes before the transcript's at :07
     assert list(seqs.loc["s1", "tools"]) == ["Read", "Bash"]
     assert list(seqs.loc["s2", "failed"]) == [0] and list(seqs.loc["s1", "failed"]) == [0, 1]
+
+    # a later OpenTelemetry import rejects s2's stored Bash call (09:00:07 on day 3) at 08:59:50: an
+    # hour no other record of the import touches, so the result's hour must be recomputed for it
+    def bash(filters: Filters) -> tuple:
+        rows = store.query(rollups.query_name(store, filters, "errors_tools"), **filters.params())
+        return tuple(rows.set_index("tool").loc["Bash", ["results", "errors"]])
+
+    assert bash(f) == (4, 2)  # t1..t4, t1 and t3 failed
+    decided = DAY + timedelta(days=2, seconds=-10)  # beyond the 6 s a record widens its hours by
+    import_otel(store, [otlp.write(tmp_path / "reject.jsonl", [
+        otlp.record(decided, "tool_decision", "s2", tool_name="Bash", tool_use_id="t2", decision="reject",
+                    source="user_reject"),
+    ])])  # fmt: skip
+    assert assert_same(store, f)
+    assert bash(f) == (3, 2)
+    # a window from the result's hour leaves the decision out: the result counts again, both ways
+    day3 = Filters(start=DAY + timedelta(days=2), end=DAY + timedelta(days=3), tz="UTC")
+    assert rollups.query_name(store, day3, "errors_tools") == "errors_tools_rollup"
+    assert bash(day3) == (1, 0)
+    assert assert_same(store, day3)
 
 
 def test_a_reseeded_demo_leaves_no_stale_hours(store_factory):
