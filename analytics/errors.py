@@ -315,19 +315,21 @@ def recovery_summary(frame: pd.DataFrame) -> Recovery | None:
 
 # ---------------------------------------------------------------------------
 # timeout risk
-def load_latency_by_model(store, filters: Filters, threshold_ms: float = 8000) -> pd.DataFrame:
-    """API request latency per model: ``model``, ``n`` (rows with a duration), ``missing``
-    (rows without), ``p50_ms``, ``p95_ms``, ``p99_ms``, ``max_ms``, ``n_above`` (> threshold)."""
-    return _run(
-        store, "errors_timeouts", LATENCY_COLUMNS, threshold_ms=float(threshold_ms), **filters.params()
-    )
+def load_latency(store, filters: Filters, threshold_ms: float = 8000) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """API request latency, per model and by local hour of day (``filters.tz``), in one scan.
 
-
-def load_latency_by_hour(store, filters: Filters, threshold_ms: float = 8000) -> pd.DataFrame:
-    """API request latency by local hour of day (``filters.tz``): ``hour`` (0-23), ``n``,
-    ``p50_ms``, ``p95_ms``, ``n_above``."""
-    return _run(
-        store, "errors_timeout_hours", HOUR_COLUMNS, threshold_ms=float(threshold_ms), **filters.params()
+    Per model: ``model``, ``n`` (rows with a duration), ``missing`` (rows
+    without), ``p50_ms``, ``p95_ms``, ``p99_ms``, ``max_ms``, ``n_above`` (>
+    threshold). By hour: ``hour`` (0-23), ``n``, ``p50_ms``, ``p95_ms``,
+    ``n_above``, hours without a duration left out.
+    """
+    df = store.query("errors_latency", threshold_ms=float(threshold_ms), **filters.params())
+    if not len(df.columns):
+        return pd.DataFrame(columns=LATENCY_COLUMNS), pd.DataFrame(columns=HOUR_COLUMNS)
+    hours = df["by_hour"] == 1
+    return (
+        df.loc[~hours, LATENCY_COLUMNS].reset_index(drop=True),
+        df.loc[hours, HOUR_COLUMNS].astype({"hour": "uint8"}).reset_index(drop=True),
     )
 
 
@@ -425,9 +427,10 @@ def timeout_risk(
     store, filters: Filters, threshold_ms: float = 8000, min_hour_n: int = 20, top_hours: int = 3
 ) -> TimeoutRisk | None:
     """Load the latency frames and assess them (:func:`assess_timeout_risk`)."""
+    by_model, by_hour = load_latency(store, filters, threshold_ms)
     return assess_timeout_risk(
-        load_latency_by_model(store, filters, threshold_ms),
-        load_latency_by_hour(store, filters, threshold_ms),
+        by_model,
+        by_hour,
         threshold_ms=threshold_ms,
         tz=filters.tz,
         min_hour_n=min_hour_n,

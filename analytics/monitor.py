@@ -1146,7 +1146,7 @@ def first_widgets(
         lambda: cost_burnrate(store, filters, budgets, now=to_datetime(now_)),
         lambda: load_daily_activity(store, filters),
         lambda: errors.recovery_summary(errors.load_recovery(store, filters)),
-        lambda: errors.load_latency_by_model(store, filters, threshold_ms),
+        lambda: errors.load_latency(store, filters, threshold_ms)[0],
         lambda: load_week_activity(store, filters, to_datetime(now_)),
         lambda: errors.load_error_series(store, filters, "hour") if freq == "hour" else None,
         lambda: load_today(store, filters, to_datetime(now_)),

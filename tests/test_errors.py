@@ -15,8 +15,7 @@ from analytics.errors import (
     load_duration_histogram,
     load_error_series,
     load_error_types,
-    load_latency_by_hour,
-    load_latency_by_model,
+    load_latency,
     load_recent_errors,
     load_recovery,
     load_tool_decisions,
@@ -285,7 +284,7 @@ def test_timeout_percentiles_on_hand_made_durations(empty_store):
     rows += [req("2025-01-01 05:30", model="claude-c", source="jsonl") for _ in range(3)]
     insert(empty_store, *rows)
     f = Filters(tz="America/New_York")
-    by_model = load_latency_by_model(empty_store, f, 8000).set_index("model")
+    by_model = load_latency(empty_store, f, 8000)[0].set_index("model")
     # quantileExact picks the element at floor(level * n) of the sorted values
     assert by_model.loc["claude-a", ["n", "missing", "p50_ms", "p95_ms", "p99_ms", "n_above"]].tolist() == [
         10,
@@ -335,7 +334,9 @@ def test_timeout_risk_without_durations(empty_store):
     assert timeout_risk(empty_store, Filters()) is None
     insert(empty_store, req("2025-01-01 10:00", source="jsonl"))  # JSONL: no duration
     assert timeout_risk(empty_store, Filters()) is None
-    assert load_latency_by_hour(empty_store, Filters(), 8000).empty
+    by_model, by_hour = load_latency(empty_store, Filters(), 8000)
+    assert by_hour.empty  # an hour without any duration is left out; the model row counts what is missing
+    assert by_model[["n", "missing"]].values.tolist() == [[0, 1]]
     assert assess_timeout_risk(pd.DataFrame(), pd.DataFrame()) is None
 
 
