@@ -83,6 +83,13 @@ def assert_same(store, filters: Filters) -> int:
             raw, store.query("overview_options_rollup", users=list(users)), check_dtype=False
         )
         compared += len(raw)
+    for by in ("day", "week", "month", "model", "project", "repository"):
+        p = filters.params() | {"by": by}
+        raw = store.query("costs_report", **p)
+        pd.testing.assert_frame_equal(
+            raw, store.query("costs_report_rollup", **p), check_dtype=False, rtol=1e-9
+        )
+        compared += len(raw)
     # the session table: from the rollup unless a session has two rows in one hour (then raw)
     p = params("sessions_metrics", filters)
     used = session_table(store, filters)
