@@ -188,6 +188,11 @@ _REPLACEABLE = re.compile(
     r"^\s*CREATE\s+OR\s+REPLACE\s+(?:VIEW|FUNCTION)\s+(\w+)", re.IGNORECASE | re.MULTILINE
 )
 """DDL that rewrites its object each time it runs (views and functions), with the object's name."""
+_CREATED = re.compile(
+    r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:TABLE|VIEW|FUNCTION)\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)",
+    re.IGNORECASE | re.MULTILINE,
+)
+"""The object a schema statement creates, by name."""
 
 
 def schema_statements() -> list[tuple[str, str]]:
@@ -605,16 +610,21 @@ class Store:
         same text, recorded in ``meta``) is not rewritten, so opening a current
         store writes nothing: a full disk then fails only the writes that need
         space, and cannot leave a half-written definition behind that would stop
-        the store from opening.
+        the store from opening. When the whole schema is the one the last complete run applied
+        (``schema_digest`` in ``meta``) and every object it creates is present, nothing runs.
         """
         if self.readonly:
             return
+        statements = schema_statements()
+        whole = hashlib.sha256(
+            "\n".join([SCHEMA_VERSION, *(ddl for _, ddl in statements)]).encode()
+        ).hexdigest()
         state: dict[str, str] = {}
         if self.table_exists("meta"):
             state = dict(
                 self.rows_sql(
-                    "SELECT key, argMax(value, updated) FROM meta "
-                    "WHERE key = 'schema_version' OR startsWith(key, 'ddl:') GROUP BY key"
+                    "SELECT key, argMax(value, updated) FROM meta WHERE key IN ('schema_version', "
+                    "'schema_digest') OR startsWith(key, 'ddl:') GROUP BY key"
                 )
             )
         present = {
@@ -623,6 +633,10 @@ class Store:
         present |= {
             n for (n,) in self.rows_sql("SELECT name FROM system.functions WHERE origin = 'SQLUserDefined'")
         }
+        created = {m.group(1) for _, ddl in statements for m in _CREATED.finditer(ddl)}
+        current = state.get("schema_version") == SCHEMA_VERSION and state.get("schema_digest") == whole[:16]
+        if current and created <= present:
+            return
         migrating = "events" in present and state.get("schema_version") != SCHEMA_VERSION
         if migrating and not self._has_column("events", "hidden"):
             for sql in _EVENTS_V3:
@@ -631,7 +645,7 @@ class Store:
             for sql in _EVENTS_V4:
                 self.command_sql(sql)
         written: dict[str, str] = {}
-        for name, ddl in schema_statements():
+        for name, ddl in statements:
             replaced = _REPLACEABLE.search(ddl)
             digest = hashlib.sha256(ddl.encode()).hexdigest()[:16]
             if replaced and state.get(f"ddl:{name}") == digest and replaced.group(1) in present:
@@ -644,6 +658,8 @@ class Store:
                 self.command_sql(sql)
         if state.get("schema_version") != SCHEMA_VERSION:
             written["schema_version"] = SCHEMA_VERSION
+        if state.get("schema_digest") != whole[:16]:
+            written["schema_digest"] = whole[:16]
         if written:
             self.insert_rows("meta", [[k, v] for k, v in written.items()], ["key", "value"])
 
