@@ -52,6 +52,10 @@ ROLLUP_VERSION = f"4-idle{SESSION_IDLE_MS}"
 TABLES = ("rollup_hourly", "rollup_sessions", "rollup_session_metrics", "rollup_errors")
 """The rollups, each with its ``<table>_refresh``, ``<table>_swap`` and ``<table>_drop_hidden`` statements."""
 
+COMPACT_RATIO = 2
+"""A rollup table holding this many times its live rows (a full rebuild's old generation, or many
+refreshes') is merged after the refresh."""
+
 _current: weakref.WeakKeyDictionary[Store, bool] = weakref.WeakKeyDictionary()
 
 
@@ -103,7 +107,21 @@ def _recompute(store: Store) -> None:
             store.command(f"{table}_refresh", gen=gen, idle_ms=SESSION_IDLE_MS)
             store.command(f"{table}_swap", gen=gen)
             store.command(f"{table}_drop_hidden")
+            _compact(store, table)
     store.truncate("rollup_touched")
+
+
+def _compact(store: Store, table: str) -> None:
+    """Merge ``table`` once its stored rows are at least :data:`COMPACT_RATIO` times its live ones.
+
+    Each refresh leaves the old generation of its hours deleted but stored, and
+    the swap's patches applied at every read until a merge: right after a full
+    rebuild of a 10M store, tool sequences read 1.3x and recovery 1.5x slower
+    than once merged, and every rebuild more adds to it.
+    """
+    ((stored,),) = store.rows("rollup_stored_rows", table=table)
+    if stored and stored >= COMPACT_RATIO * max(store.count_rows(table), 1):
+        store.command("rollup_compact", table=table)
 
 
 def _refresh(store: Store, touch: str) -> None:
