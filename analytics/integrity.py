@@ -59,10 +59,14 @@ def _recorded(store: Store) -> dict[str, str]:
     return dict(store.rows("integrity_recorded"))
 
 
-def recorded_counts(store: Store) -> dict[str, int]:
-    """The row counts the last committed run recorded, by table (only the tables :func:`check` counts)."""
+def recorded_counts(store: Store, recorded: dict[str, str] | None = None) -> dict[str, int]:
+    """The row counts the last committed run recorded, by table (only the tables :func:`check` counts).
+
+    ``recorded``: the ``meta`` marks when the caller has read them already.
+    """
     counted = _counted_tables(store)
-    return {k[5:]: int(v) for k, v in _recorded(store).items() if k.startswith("rows:") and k[5:] in counted}
+    marks = _recorded(store) if recorded is None else recorded
+    return {k[5:]: int(v) for k, v in marks.items() if k.startswith("rows:") and k[5:] in counted}
 
 
 def _damaged_parts(store: Store) -> list[tuple[str, str, str]]:
@@ -82,7 +86,7 @@ def check(store: Store) -> list[Damage]:
         for table, name, reason in _damaged_parts(store)
         if f"ack:{table}/{name}" not in recorded
     ]
-    expected = recorded_counts(store)
+    expected = recorded_counts(store, recorded)
     for table, rows in row_counts(store).items():
         if table in expected and rows < expected[table]:
             found.append(Damage(table, shortfall(table, rows, expected[table])))

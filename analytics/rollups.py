@@ -70,7 +70,7 @@ def current(store: Store) -> bool:
         return False
     if _current.get(store):
         return True
-    ok = all(store.table_exists(t) for t in TABLES) and store.rows("rollup_state")[0][0] == ROLLUP_VERSION
+    ok = store.table_exists(*TABLES) and store.rows("rollup_state")[0][0] == ROLLUP_VERSION
     if ok:
         _current[store] = True
     return ok

@@ -542,6 +542,16 @@ def test_opening_a_current_store_writes_nothing(empty_store, monkeypatch):
     empty_store.ensure_schema()  # a missing table is created again, the rest re-run as no-ops
     assert empty_store.table_exists("rollup_errors")
     assert statements and all("CREATE TABLE IF NOT EXISTS" in s for s in statements)
+    statements.clear()
+    empty_store.ensure_schema()
+    assert statements == []
+    empty_store.command_sql("DROP FUNCTION cc_language")  # found missing without system.functions
+    statements.clear()
+    empty_store.ensure_schema()
+    assert [s for s in statements if "FUNCTION" in s] == [
+        dict(store_module.schema_statements())["20_fn_language"]
+    ]
+    assert empty_store.rows_sql("SELECT cc_language('a.py')") == [("Python",)]
 
 
 def test_a_changed_or_missing_view_is_written_again(empty_store, monkeypatch):
