@@ -156,7 +156,20 @@ def test_discovery_finds_sessions_subagents_and_old_agent_files(tmp_path):
         tmp_path / "alt" / "projects",
         tmp_path / "alt2" / "projects",
     ]
-    assert discover_files(roots) == sorted(p.resolve() for p in (a, b, c, d, e, f))
+    assert discover_files(roots) == [str(p) for p in sorted(p.resolve() for p in (a, b, c, d, e, f))]
+
+
+def test_discovery_lists_real_paths_once_in_path_order(tmp_path):
+    root = tmp_path / "projects"
+    a = write(root / "-p" / "s.jsonl", ["{}"])
+    b = write(root / "-p-x" / "t.jsonl", ["{}"])  # '-' sorts before '/' as text, after '-p' as a path
+    outside = write(tmp_path / "elsewhere" / "u.jsonl", ["{}"])
+    (root / "linked").symlink_to(tmp_path / "elsewhere")  # a linked directory
+    (root / "-p" / "l.jsonl").symlink_to(b)  # a linked file: the one it names, once
+    (root / "-p" / "notes.txt").write_text("{}")
+    want = [outside, a, b]
+    assert discover_files([root, outside]) == [str(p) for p in want]
+    assert want == sorted(want) and str(b) < str(a)
 
 
 # -- rule 4 and 5: pricing -----------------------------------------------------------------------------

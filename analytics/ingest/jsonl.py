@@ -81,17 +81,26 @@ def discover_roots(env: Mapping[str, str] | None = None, home: Path | None = Non
     return roots
 
 
-def discover_files(paths: list[Path]) -> list[Path]:
-    """Every ``*.jsonl`` file under ``paths`` (a path may also be a file)."""
-    found: list[Path] = []
+def discover_files(paths: list[Path]) -> list[str]:
+    """Every ``*.jsonl`` file under ``paths`` (a path may also be a file), by its real path, in Path order.
+
+    A directory's real path is resolved once and a file's own only when it is a
+    link: resolving each of thousands of files walks every component of its path.
+    Plain strings: most files are unchanged and never need more than a stat.
+    """
+    found: set[str] = set()
     for p in paths:
         p = Path(p).expanduser()
         if p.is_file():
-            found.append(p.resolve())
+            found.add(str(p.resolve()))
         elif p.is_dir():
             for dirpath, _dirs, files in os.walk(p, followlinks=True):
-                found.extend(Path(dirpath, f).resolve() for f in files if f.endswith(".jsonl"))
-    return sorted(set(found))
+                real = os.path.realpath(dirpath)
+                for f in files:
+                    if f.endswith(".jsonl"):
+                        full = os.path.join(real, f)
+                        found.add(os.path.realpath(full) if os.path.islink(full) else full)
+    return sorted(found, key=lambda f: f.split(os.sep))
 
 
 @dataclass
@@ -182,7 +191,7 @@ def _complete_end(fh, start: int, size: int) -> int:
 
 
 def plan_chunks(
-    files: list[Path], state: dict[str, tuple], max_line_bytes: int = MAX_LINE_BYTES
+    files: list[str], state: dict[str, tuple], max_line_bytes: int = MAX_LINE_BYTES
 ) -> tuple[list[_Chunk], int]:
     """New complete-line byte ranges of ``files`` given the stored state; also counts deferred torn tails.
 
@@ -192,12 +201,12 @@ def plan_chunks(
     """
     chunks: list[_Chunk] = []
     torn = 0
-    for path in files:
+    for name in files:
         try:
-            st = path.stat()
+            st = os.stat(name)
         except OSError:
             continue
-        prev = state.get(str(path))
+        prev = state.get(name)
         if prev is not None:
             size0, mtime0, inode0, offset0 = prev
             if size0 == st.st_size and mtime0 == st.st_mtime and inode0 == st.st_ino:
@@ -205,6 +214,7 @@ def plan_chunks(
             start = offset0 if (inode0 == st.st_ino and st.st_size >= offset0) else 0
         else:
             start = 0
+        path = Path(name)
         project_dir = project_dir_name(path)
         try:
             with path.open("rb") as fh:
