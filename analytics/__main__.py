@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -485,5 +486,22 @@ def main(argv: list[str] | None = None) -> int:
         store.close()
 
 
+def run() -> None:
+    """Run :func:`main` as the process and end it without the interpreter's teardown.
+
+    Every store is closed and every file written by then; what is left is the
+    embedded engine's and the interpreter's clean-up at exit, 40-50 ms of a
+    0.6 s command, which a crash-safe engine does not need (it finishes or
+    discards an interrupted background merge when the store is next opened).
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # stdout closed early (`| head`): nothing more can be told
+        pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
