@@ -16,6 +16,7 @@ frames.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC
 
 import numpy as np
 import pandas as pd
@@ -586,9 +587,22 @@ class Failures:
 
 
 def load_failures(store, filters: Filters) -> Failures:
-    """API calls, API errors by class, tool calls and failures, rejections and interruptions in the window."""
-    name = rollups.query_name(store, filters, "errors_failures")
-    counts = {kind: int(n) for kind, n in store.rows(name, **filters.params())}
+    """API calls, API errors by class, tool calls and failures, rejections and interruptions in the window.
+
+    A window ending inside an hour (today's, ending now) reads its whole hours from the hourly totals
+    and only the last partial hour from the events (``errors_failures_split``), or nothing more when
+    the store holds nothing after its last whole hour.
+    """
+    name, params = rollups.query_name(store, filters, "errors_failures"), filters.params()
+    split = rollups.split_hour(store, filters) if name == "errors_failures" else None
+    if split is not None and rollups.rows_since(store, split):
+        name, params = "errors_failures_split", params | {"split": split}
+    elif split is not None:
+        name, params = (
+            "errors_failures_rollup",
+            filters.with_window(filters.start, split.replace(tzinfo=UTC)).params(),
+        )
+    counts = {kind: int(n) for kind, n in store.rows(name, **params)}
     classes = sorted(
         ((k.removeprefix("api_error:"), n) for k, n in counts.items() if k.startswith("api_error:")),
         key=lambda kv: (-kv[1], kv[0]),

@@ -102,7 +102,12 @@ def load_last_activity(store, filters: Filters, now: datetime | None = None) -> 
     params = filters.with_window(datetime(2000, 1, 1, tzinfo=UTC), to_datetime(end)).params()
     if rollups.current(store):  # whole hours from the hourly rollup, the last partial hour from the events
         split = end.tz_convert("UTC").floor("h").tz_localize(None).to_pydatetime()
-        ((last_ms, events),) = store.rows("monitor_last_activity_rollup", split=split, **params)
+        name = (
+            "monitor_last_activity_rollup"
+            if rollups.rows_since(store, split)
+            else "monitor_last_activity_totals"
+        )
+        ((last_ms, events),) = store.rows(name, split=split, **params)
     else:
         ((last_ms, events),) = store.rows("monitor_last_activity", **params)
     return pd.Timestamp(int(last_ms), unit="ms", tz="UTC") if events else None

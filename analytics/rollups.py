@@ -98,6 +98,22 @@ def query_name(store: Store, filters: Filters, name: str) -> str:
     return name
 
 
+def split_hour(store: Store, filters: Filters) -> datetime | None:
+    """The UTC hour (naive) before which the hourly totals can answer for ``filters`` and after which
+    the events must: the window's last partial hour (a window ending now). None when the totals are
+    not current, the window's start is not a whole hour in its zone, or it holds no whole hour."""
+    if not current(store) or not _whole_hours(filters.tz, filters.start):
+        return None
+    split = filters.end.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return split.replace(tzinfo=None) if split > filters.start else None
+
+
+def rows_since(store: Store, split: datetime) -> bool:
+    """Whether the store holds any row at or after the UTC hour ``split`` (naive): when it holds
+    none, the hourly totals answer alone for a window that ends after it."""
+    return bool(store.rows("rollup_rows_since", split=split)[0][0])
+
+
 def _recompute(store: Store) -> None:
     """Recompute the hours in ``rollup_touched`` under a new generation, then empty it."""
     if store.count_rows("rollup_touched"):

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from jsonl_fixtures import SONNET, api_error, assistant, tool_result, tool_use, usage, user_prompt, write
 
-from analytics import rollups, sessions
+from analytics import errors, rollups, sessions
 from analytics.filters import Filters
 from analytics.ingest.demo import load_demo
 from analytics.ingest.jsonl import ingest_jsonl
@@ -103,6 +103,30 @@ def assert_same(store, filters: Filters) -> int:
             raw, store.query("monitor_last_activity_rollup", **p), check_dtype=False
         )
         compared += int(raw["events"].iloc[0] > 0)
+    ((last,),) = store.rows_sql("SELECT toStartOfHour(max(ts)) + INTERVAL 1 HOUR FROM telemetry")
+    assert rollups.rows_since(store, last - timedelta(hours=1)) and not rollups.rows_since(store, last)
+    p = filters.params() | {"split": last}  # nothing stored after `last`: the totals alone answer
+    pd.testing.assert_frame_equal(
+        store.query("monitor_last_activity", **p),
+        store.query("monitor_last_activity_totals", **p),
+        check_dtype=False,
+    )
+    # a window ending inside an hour (today's failures): whole hours from the totals, the rest raw
+    for end in (filters.end, filters.end - timedelta(minutes=17, milliseconds=123)):
+        window = filters.with_window(filters.start, end)
+        split = rollups.split_hour(store, window)
+        assert split == end.astimezone(UTC).replace(minute=0, second=0, microsecond=0, tzinfo=None)
+        on_the_hour = [
+            t
+            for (t,) in store.rows_sql(
+                "SELECT DISTINCT ts FROM telemetry WHERE ts = toStartOfHour(ts) LIMIT 3"
+            )
+        ]
+        for at in (split, filters.start.astimezone(UTC).replace(tzinfo=None), *on_the_hour):
+            p = window.params() | {"split": at}
+            raw = store.query("errors_failures", **p)
+            pd.testing.assert_frame_equal(raw, store.query("errors_failures_split", **p), check_dtype=False)
+            compared += len(raw)
     return compared
 
 
@@ -141,8 +165,40 @@ def test_only_whole_hours_in_whole_hour_zones_use_the_totals(demo_store, empty_s
     )
     live = f.with_window(f.start, f.end - timedelta(minutes=17))
     assert rollups.query_name(demo_store, live, "monitor_daily") == "monitor_daily"
+    # a window ending inside an hour: its whole hours from the totals, the last one from the events
+    assert rollups.split_hour(demo_store, live) == (f.end - timedelta(hours=1)).astimezone(UTC).replace(
+        tzinfo=None
+    )
+    assert (
+        rollups.split_hour(demo_store, live.with_window(live.start, live.start + timedelta(minutes=5)))
+        is None
+    )
+    assert rollups.split_hour(demo_store, whole(demo_store, "Asia/Kolkata")) is None  # starts at :30 UTC
     assert not rollups.current(empty_store)  # never built: the raw queries answer
     assert rollups.query_name(empty_store, f, "monitor_daily") == "monitor_daily"
+    assert rollups.split_hour(empty_store, f) is None
+
+
+@pytest.mark.parametrize("minutes", [77, 17 - 48 * 60], ids=["after the data", "inside the data"])
+def test_a_window_ending_inside_an_hour_counts_its_failures_exactly(demo_store, minutes):
+    ((hour,),) = demo_store.rows_sql("SELECT toStartOfHour(max(ts)) FROM telemetry")  # the data's last hour
+    f = whole(demo_store, "Europe/Berlin")
+    end = pd.Timestamp(hour).tz_localize("UTC").to_pydatetime() + timedelta(minutes=minutes)
+    live = f.with_window(f.start, end)
+    split = rollups.split_hour(demo_store, live)
+    assert split is not None and rollups.rows_since(demo_store, split) == (minutes < 0)
+    counts = dict(demo_store.rows("errors_failures", **live.params()))  # the raw answer
+    got = errors.load_failures(demo_store, live)
+    errors_by_class = {
+        k.removeprefix("api_error:"): n for k, n in counts.items() if k.startswith("api_error:")
+    }
+    assert dict(got.error_classes) == errors_by_class and got.api.errors == sum(errors_by_class.values())
+    assert (got.api.requests, got.tool_failed, got.rejected) == (
+        counts["api_request"],
+        counts["tool_failed"],
+        counts.get("decision:reject", 0),
+    )
+    assert got.tool_calls == counts["tool_result"] + counts["tool_failed"]
 
 
 def session(root: Path, n: int, minute: int = 0) -> None:
