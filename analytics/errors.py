@@ -324,7 +324,8 @@ def load_latency(store, filters: Filters, threshold_ms: float = 8000) -> tuple[p
     threshold). By hour: ``hour`` (0-23), ``n``, ``p50_ms``, ``p95_ms``,
     ``n_above``, hours without a duration left out.
     """
-    df = store.query("errors_latency", threshold_ms=float(threshold_ms), **filters.params())
+    name = rollups.query_name(store, filters, "errors_latency")
+    df = store.query(name, threshold_ms=float(threshold_ms), **filters.params())
     if not len(df.columns):
         return pd.DataFrame(columns=LATENCY_COLUMNS), pd.DataFrame(columns=HOUR_COLUMNS)
     hours = df["by_hour"] == 1

@@ -11,7 +11,9 @@ of sorting millions of events; the session table reads per-session hourly
 aggregates of every event (``rollup_session_metrics``, active time within the
 hour kept for :data:`SESSION_IDLE_MS`); the error monitor's attempts, permission
 decisions, API error classes and tool errors read the hourly error detail
-(``rollup_errors``, each tool result with the reject decisions of its call). All
+(``rollup_errors``, each tool result with the reject decisions of its call), and
+timeout risk's exact percentiles every request duration of each hour and group
+as one array (``rollup_latency``). All
 are the view's own (one count per request), recomputed for every hour a write
 touches:
 
@@ -47,10 +49,10 @@ from analytics.view import IDLE_MINUTES
 
 SESSION_IDLE_MS = IDLE_MINUTES * 60_000
 """The idle bound of ``rollup_session_metrics``' active time (the session table's own)."""
-ROLLUP_VERSION = f"4-idle{SESSION_IDLE_MS}"
+ROLLUP_VERSION = f"5-idle{SESSION_IDLE_MS}"
 """The format of the rollup tables; a store built with another one is rebuilt on open."""
-TABLES = ("rollup_hourly", "rollup_sessions", "rollup_session_metrics", "rollup_errors")
-"""The rollups, each with its ``<table>_refresh``, ``<table>_swap`` and ``<table>_drop_hidden`` statements."""
+TABLES = ("rollup_hourly", "rollup_sessions", "rollup_session_metrics", "rollup_errors", "rollup_latency")
+"""The rollups, each with its ``<table>_refresh`` statement (``rollup_swap`` and ``rollup_drop_hidden`` serve all)."""
 
 COMPACT_RATIO = 2
 """A rollup table holding this many times its live rows (a full rebuild's old generation, or many
@@ -121,8 +123,8 @@ def _recompute(store: Store) -> None:
         gen = now.replace(microsecond=now.microsecond // 1000 * 1000)  # the column's millisecond, exactly
         for table in TABLES:
             store.command(f"{table}_refresh", gen=gen, idle_ms=SESSION_IDLE_MS)
-            store.command(f"{table}_swap", gen=gen)
-            store.command(f"{table}_drop_hidden")
+            store.command("rollup_swap", table=table, gen=gen)
+            store.command("rollup_drop_hidden", table=table)
             _compact(store, table)
     store.truncate("rollup_touched")
 

@@ -99,6 +99,7 @@ TABLES = (
             "rollup_sessions",
             "rollup_session_metrics",
             "rollup_errors",
+            "rollup_latency",
             "outcomes",
             "outcome_tool_uses",
             "ingest_outcome_blocks",

@@ -37,6 +37,7 @@ QUERIES = (
     "errors_decisions",
     "errors_by_type",
     "errors_tools",
+    "errors_latency",
 )
 DAY = datetime(2026, 1, 5, 9, tzinfo=UTC)
 
@@ -44,6 +45,7 @@ DAY = datetime(2026, 1, 5, 9, tzinfo=UTC)
 def params(name: str, filters: Filters) -> dict:
     extra = {"freq": "hour"} if name in ("costs_series", "errors_series") else {}
     extra["idle_ms"] = rollups.SESSION_IDLE_MS
+    extra["threshold_ms"] = 2500.0
     if name == "monitor_week_changes":
         extra["split"] = (
             (filters.start + (filters.end - filters.start) / 2)

@@ -1,6 +1,6 @@
 -- monitor_daily.sql with its counts and sums from the hourly rollup
--- (analytics/rollups.py); the exact 95th percentile of durations still comes
--- from the requests themselves (a rollup cannot keep it exactly).
+-- (analytics/rollups.py) and the exact 95th percentile of durations from the
+-- hourly latency rollup, which keeps every duration.
 SELECT r.bucket AS bucket, requests, errors, unpriced_requests, cost_usd, timed_requests,
        if(p.day = 0, NULL, p.p95_ms) AS p95_ms, tool_calls, tool_failed
 FROM
@@ -20,9 +20,10 @@ FROM
 ) AS r
 LEFT JOIN
 (
-    SELECT toUnixTimestamp(toStartOfDay(ts, {tz:String})) AS day, quantileExact(0.95)(duration_ms) AS p95_ms
-    FROM telemetry
-    WHERE event = 'api_request' AND duration_ms IS NOT NULL AND __FILTERS__
+    SELECT toUnixTimestamp(toStartOfDay(ts, {tz:String})) AS day, quantileExactArray(0.95)(durations) AS p95_ms
+    FROM rollup_latency
+    WHERE hidden = 0 AND __FILTERS__
     GROUP BY day
+    HAVING sum(length(durations)) > 0
 ) AS p ON p.day = r.bucket
 ORDER BY bucket

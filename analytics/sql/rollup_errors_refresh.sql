@@ -1,5 +1,5 @@
 -- Recompute the touched hours of rollup_errors from the telemetry view,
--- appended hidden under generation {gen} (rollup_errors_swap shows them), one
+-- appended hidden under generation {gen} (rollup_swap shows them), one
 -- branch per event so each groups by its own detail only. A tool result's
 -- `rejects` come from every reject / interrupt decision of its tool_use_id,
 -- whatever their hour (rollup_touch_* touch the result's hour when such a

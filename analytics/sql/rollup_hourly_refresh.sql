@@ -1,5 +1,5 @@
 -- Recompute the touched hours from the telemetry view, appended hidden under
--- generation {gen} (rollup_hourly_swap shows them). `kind` is cc_failure_kind, errors_failures.sql's class.
+-- generation {gen} (rollup_swap shows them). `kind` is cc_failure_kind, errors_failures.sql's class.
 INSERT INTO rollup_hourly (ts, event, kind, source, project, repository, model, user, n, priced, cost_usd,
     input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, timed,
     first_ts, last_ts, gen, hidden)

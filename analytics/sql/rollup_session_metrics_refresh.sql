@@ -1,6 +1,6 @@
 -- Recompute the touched hours of rollup_session_metrics from the telemetry
--- view, appended hidden under generation {gen} (rollup_session_metrics_swap
--- shows them). Active time with gaps of at most {idle_ms} milliseconds.
+-- view, appended hidden under generation {gen} (rollup_swap shows them).
+-- Active time with gaps of at most {idle_ms} milliseconds.
 INSERT INTO rollup_session_metrics (ts, session_id, source, project, repository, user, first_ts, last_ts,
     active_ms, events, prompts, requests, priced, cost_usd, input_tokens, output_tokens, cache_read_tokens,
     cache_write_tokens, tool_calls, tool_errors, api_errors, model_requests, version, version_ts, gen, hidden)

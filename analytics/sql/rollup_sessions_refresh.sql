@@ -1,5 +1,5 @@
 -- Recompute the touched hours of rollup_sessions from the telemetry view,
--- appended hidden under generation {gen} (rollup_sessions_swap shows them).
+-- appended hidden under generation {gen} (rollup_swap shows them).
 -- `hour_errors`: every api_error of the session in that hour, whatever its row.
 INSERT INTO rollup_sessions (ts, session_id, source, project, repository, model, user, tools, failed, call_keys,
     requests, priced, cost_usd, request_ts, error_ts, gen, hidden)

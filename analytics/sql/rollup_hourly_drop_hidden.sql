@@ -1,3 +1,0 @@
--- After the swap: remove the rows it hid (and any a failed earlier refresh left hidden).
-DELETE FROM rollup_hourly WHERE hidden = 1 AND ts IN (SELECT hour FROM rollup_touched)
-SETTINGS lightweight_delete_mode = 'lightweight_update'
