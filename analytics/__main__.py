@@ -83,7 +83,9 @@ def cmd_ingest(store: Store, args) -> int:
         print(f"error: {integrity.summary(damage)}", file=sys.stderr)
         return 2
     gone: list[str] = []
-    rows_before, expected = integrity.row_counts(store), integrity.recorded_counts(store)
+    rows_before, expected = (
+        (integrity.row_counts(store), integrity.recorded_counts(store)) if args.rebuild else ({}, {})
+    )
     if args.rebuild and paths is None:
         earlier, gone = integrity.rebuild_paths(store)
         paths = earlier or None  # the files read before; none recorded: the discovered directories
