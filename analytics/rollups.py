@@ -11,9 +11,9 @@ of sorting millions of events; the session table reads per-session hourly
 aggregates of every event (``rollup_session_metrics``, active time within the
 hour kept for :data:`SESSION_IDLE_MS`); the error monitor's attempts, permission
 decisions, API error classes and tool errors read the hourly error detail
-(``rollup_errors``, each tool result with the reject decisions of its call), and
-timeout risk's exact percentiles every request duration of each hour and group
-as one array (``rollup_latency``). All
+(``rollup_errors``, each tool result with the reject decisions of its call);
+timeout risk's exact percentiles and the daily p95 read every request duration
+of each hour and group as one array (``rollup_latency``). All
 are the view's own (one count per request), recomputed for every hour a write
 touches:
 
