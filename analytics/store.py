@@ -630,7 +630,7 @@ class Store:
         tuned = self.kind == "embedded"
         whole = hashlib.sha256(
             "\n".join(
-                [SCHEMA_VERSION, *(ddl for _, ddl in statements), EMBEDDED_TABLE_SETTINGS * tuned]
+                [SCHEMA_VERSION, *(ddl for _, ddl in statements), EMBEDDED_TABLE_SETTINGS if tuned else ""]
             ).encode()
         ).hexdigest()[:16]
         state: dict[str, str] = {}
