@@ -633,17 +633,17 @@ class Store:
                 [SCHEMA_VERSION, *(ddl for _, ddl in statements), EMBEDDED_TABLE_SETTINGS if tuned else ""]
             ).encode()
         ).hexdigest()[:16]
+        present = {
+            n for (n,) in self.rows_sql("SELECT name FROM system.tables WHERE database = currentDatabase()")
+        }
         state: dict[str, str] = {}
-        if self.table_exists("meta"):
+        if "meta" in present:
             state = dict(
                 self.rows_sql(
                     "SELECT key, argMax(value, updated) FROM meta WHERE key IN ('schema_version', "
                     "'schema_digest') OR startsWith(key, 'ddl:') GROUP BY key"
                 )
             )
-        present = {
-            n for (n,) in self.rows_sql("SELECT name FROM system.tables WHERE database = currentDatabase()")
-        }
         present |= self._functions_present()
         created = {m.group(1) for _, ddl in statements for m in _CREATED.finditer(ddl)}
         current = state.get("schema_version") == SCHEMA_VERSION and state.get("schema_digest") == whole
