@@ -19,6 +19,9 @@ Analysis functions take those frames:
   edit -> failed Bash -> edit cycles.
 * :func:`suggestions` - plain sentences, each backed by the numbers above.
 
+:func:`tool_calls` lays a sequences frame's calls end to end once, for the
+miners to share when one frame is mined several ways.
+
 Cost attribution (:data:`COST_RULE`): a session's priced ``api_request`` cost
 is spread evenly over its tool calls; a pattern's cost is the sum of the shares
 of the calls it covers. Patterns overlap (Read -> Grep is inside
@@ -36,6 +39,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -287,16 +291,28 @@ def success_rate(usage: ToolUsage) -> float | None:
 
 
 @dataclass(frozen=True)
-class _Flat:
-    """All sessions' calls concatenated: codes, session index, failure flag, attributed cost per call."""
+class ToolCalls:
+    """Every session's calls of :func:`load_tool_sequences` end to end (:func:`tool_calls`).
+
+    Per call: the tool's code (an index into ``names``, which is sorted), the
+    session's row number, whether it failed, its share of the session's cost
+    (0 when unpriced) and whether that share is priced, and ``tail``, how many
+    calls follow it in its session. Sessions are in the frame's row order, so
+    ``session`` never decreases.
+    """
 
     codes: np.ndarray
     session: np.ndarray
     failed: np.ndarray
     call_cost: np.ndarray
     priced: np.ndarray
+    tail: np.ndarray
     names: np.ndarray
     n_sessions: int
+
+
+Sequences: TypeAlias = pd.DataFrame | ToolCalls | None
+"""What the miners take: :func:`load_tool_sequences`' frame, or its :func:`tool_calls` to mine it several ways."""
 
 
 def _list_array(column: pd.Series, item: pa.DataType) -> pa.ChunkedArray:
@@ -306,8 +322,15 @@ def _list_array(column: pd.Series, item: pa.DataType) -> pa.ChunkedArray:
     return pa.chunked_array([pa.array([list(v) for v in column], type=pa.list_(item))])
 
 
-def _flatten(sequences: pd.DataFrame) -> _Flat | None:
-    if sequences is None or sequences.empty:
+def tool_calls(sequences: Sequences) -> ToolCalls | None:
+    """The calls of :func:`load_tool_sequences`' frame end to end; None when there are none.
+
+    :func:`mine_ngrams`, :func:`transition_matrix` and :func:`find_loops` each
+    do this to a frame: pass them the result instead to do it once.
+    """
+    if sequences is None or isinstance(sequences, ToolCalls):
+        return sequences
+    if sequences.empty:
         return None
     tool_lists = _list_array(sequences["tools"], pa.string())
     lengths = pc.list_value_length(tool_lists).to_numpy(zero_copy_only=False).astype(np.int64)
@@ -322,29 +345,27 @@ def _flatten(sequences: pd.DataFrame) -> _Flat | None:
     names = dictionary[order]
     failed = pc.list_flatten(_list_array(sequences["failed"], pa.uint8())).to_numpy(zero_copy_only=False)
     session = np.repeat(np.arange(len(sequences)), lengths)
+    tail = np.repeat(np.cumsum(lengths) - 1, lengths) - np.arange(len(codes))
     cost = pd.to_numeric(sequences["cost_usd"], errors="coerce").to_numpy(dtype="float64")
     with np.errstate(invalid="ignore", divide="ignore"):
         per_call = np.where(lengths > 0, cost / np.maximum(lengths, 1), np.nan)
     call_cost = np.repeat(per_call, lengths)
     priced = ~np.isnan(call_cost)
-    return _Flat(
+    return ToolCalls(
         codes,
         session,
         failed.astype(bool),
         np.nan_to_num(call_cost),
         priced,
+        tail,
         names,
         len(sequences),
     )
 
 
-def _windows(flat: _Flat, length: int) -> np.ndarray:
+def _windows(flat: ToolCalls, length: int) -> np.ndarray:
     """Start positions of every window of ``length`` calls inside one session."""
-    n = len(flat.codes)
-    if n < length:
-        return np.empty(0, dtype=np.int64)
-    starts = np.arange(n - length + 1)
-    return starts[flat.session[starts] == flat.session[starts + length - 1]]
+    return np.flatnonzero(flat.tail >= length - 1)
 
 
 def _group(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -353,13 +374,33 @@ def _group(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(uniques)
 
 
-def _distinct_sessions(group: np.ndarray, session: np.ndarray, n_groups: int, n_sessions: int) -> np.ndarray:
-    """Per group, the number of distinct sessions among its rows."""
-    pairs = pd.unique(group.astype(np.int64) * max(n_sessions, 1) + session)
-    return np.bincount(pairs // max(n_sessions, 1), minlength=n_groups).astype("int64")
+DISTINCT_CELLS = 1 << 24
+"""Largest session x group bitmap :func:`_distinct_sessions` marks at once (one byte a cell)."""
 
 
-def _ngram_table(flat: _Flat, length: int) -> pd.DataFrame:
+def _distinct_sessions(group: np.ndarray, session: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per group, the number of distinct sessions among its rows; ``session`` must never decrease.
+
+    A bitmap of sessions x groups, a band of consecutive sessions at a time
+    (at most :data:`DISTINCT_CELLS` cells): a third of the time of hashing
+    the (group, session) pairs for a million windows.
+    """
+    out = np.zeros(n_groups, dtype=np.int64)
+    if len(session) == 0:
+        return out
+    band = max(1, DISTINCT_CELLS // max(n_groups, 1))
+    cuts = np.searchsorted(session, np.arange(session[0], session[-1] + band + 1, band))
+    for lo, hi in itertools.pairwise(cuts):
+        if lo == hi:
+            continue
+        first = session[lo]
+        seen = np.zeros((session[hi - 1] - first + 1) * n_groups, dtype=bool)
+        seen[(session[lo:hi] - first) * n_groups + group[lo:hi]] = True
+        out += seen.reshape(-1, n_groups).sum(axis=0)
+    return out
+
+
+def _ngram_table(flat: ToolCalls, length: int) -> pd.DataFrame:
     starts = _windows(flat, length)
     if len(starts) == 0:
         return pd.DataFrame(columns=NGRAM_COLUMNS)
@@ -393,7 +434,7 @@ def _ngram_table(flat: _Flat, length: int) -> pd.DataFrame:
             "label": [ARROW.join(p) for p in patterns],
             "length": length,
             "count": count.astype("int64"),
-            "sessions": _distinct_sessions(group, flat.session[starts], n, flat.n_sessions),
+            "sessions": _distinct_sessions(group, flat.session[starts], n),
             "success_rate": np.bincount(group, weights=~any_failed, minlength=n) / count,
             "cost_usd": np.where(priced_count > 0, cost_sum, np.nan),
             "unpriced_occurrences": (count - priced_count).astype("int64"),
@@ -404,7 +445,7 @@ def _ngram_table(flat: _Flat, length: int) -> pd.DataFrame:
 
 
 def mine_ngrams(
-    sequences: pd.DataFrame,
+    sequences: Sequences,
     min_length: int = 2,
     max_length: int = 4,
     min_count: int = 1,
@@ -414,8 +455,8 @@ def mine_ngrams(
 
     Parameters
     ----------
-    sequences : DataFrame
-        Output of :func:`load_tool_sequences`.
+    sequences : DataFrame or ToolCalls
+        Output of :func:`load_tool_sequences`, or its :func:`tool_calls`.
     min_length, max_length : int
         N-gram lengths (calls), inclusive; 2..4 by default.
     min_count : int
@@ -438,7 +479,7 @@ def mine_ngrams(
     method = (
         f"N-grams of {min_length}-{max_length} consecutive tool calls per session. {SUCCESS_RULE} {COST_RULE}"
     )
-    flat = _flatten(sequences)
+    flat = tool_calls(sequences)
     if flat is None:
         return SequenceMining(
             pd.DataFrame(columns=NGRAM_COLUMNS), 0, 0, min_length, max_length, _window(filters), method
@@ -455,7 +496,7 @@ def mine_ngrams(
     )
 
 
-def transition_matrix(sequences: pd.DataFrame, filters: Filters | None = None) -> TransitionMatrix:
+def transition_matrix(sequences: Sequences, filters: Filters | None = None) -> TransitionMatrix:
     """From -> to counts and probabilities of consecutive tool calls within sessions.
 
     Returns
@@ -466,7 +507,7 @@ def transition_matrix(sequences: pd.DataFrame, filters: Filters | None = None) -
     method = (
         "Consecutive tool calls within a session; probability = count / transitions out of the first tool."
     )
-    flat = _flatten(sequences)
+    flat = tool_calls(sequences)
     starts = _windows(flat, 2) if flat is not None else np.empty(0, dtype=np.int64)
     if flat is None or len(starts) == 0:
         return TransitionMatrix(
@@ -477,11 +518,15 @@ def transition_matrix(sequences: pd.DataFrame, filters: Filters | None = None) -
             _window(filters),
             method,
         )
-    pairs = pd.DataFrame(
-        {"from_tool": flat.names[flat.codes[starts]], "to_tool": flat.names[flat.codes[starts + 1]]}
+    base = len(flat.names)
+    group, pairs = _group(flat.codes[starts] * base + flat.codes[starts + 1])
+    table = pd.DataFrame(
+        {
+            "from_tool": flat.names[pairs // base],
+            "to_tool": flat.names[pairs % base],
+            "count": np.bincount(group, minlength=len(pairs)).astype("int64"),
+        }
     )
-    table = pairs.groupby(["from_tool", "to_tool"]).size().rename("count").reset_index()
-    table["count"] = table["count"].astype("int64")
     table["probability"] = table["count"] / table.groupby("from_tool")["count"].transform("sum")
     table = table.sort_values(["from_tool", "count", "to_tool"], ascending=[True, False, True]).reset_index(
         drop=True
@@ -521,7 +566,7 @@ def common_workflows(
 
 
 def find_loops(
-    sequences: pd.DataFrame,
+    sequences: Sequences,
     min_repeat: int = 3,
     edit_tools: Sequence[str] = EDIT_TOOLS,
     filters: Filters | None = None,
@@ -530,8 +575,8 @@ def find_loops(
 
     Parameters
     ----------
-    sequences : DataFrame
-        Output of :func:`load_tool_sequences`.
+    sequences : DataFrame or ToolCalls
+        Output of :func:`load_tool_sequences`, or its :func:`tool_calls`.
     min_repeat : int
         Shortest run reported (consecutive calls of the same tool), >= 2.
     edit_tools : sequence of str
@@ -548,7 +593,7 @@ def find_loops(
         f"A repeat loop is a run of >= {min_repeat} consecutive calls of one tool in a session; an edit-fail-edit "
         f"cycle is an edit ({', '.join(edit_tools)}), a failed Bash call, then an edit. {COST_RULE}"
     )
-    flat = _flatten(sequences)
+    flat = tool_calls(sequences)
     if flat is None:
         return LoopReport(
             pd.DataFrame(columns=LOOP_COLUMNS), min_repeat, 0, 0, float("nan"), 0, _window(filters), method
@@ -579,7 +624,7 @@ def find_loops(
             {
                 "tool": flat.names[codes],
                 "runs": runs.astype("int64"),
-                "sessions": _distinct_sessions(group, flat.session[starts_], k, flat.n_sessions),
+                "sessions": _distinct_sessions(group, flat.session[starts_], k),
                 "calls": calls.astype("int64"),
                 "longest": longest,
                 "mean_length": calls / runs,
@@ -596,9 +641,8 @@ def find_loops(
         ]
 
     starts = _windows(flat, 3)
-    edit_codes = np.flatnonzero(np.isin(flat.names, np.asarray(list(edit_tools), dtype=object)))
-    is_edit = np.isin(flat.codes, edit_codes)
-    is_bash = np.isin(flat.codes, np.flatnonzero(flat.names == "Bash"))
+    is_edit = np.isin(flat.names, np.asarray(list(edit_tools), dtype=object))[flat.codes]
+    is_bash = (flat.names == "Bash")[flat.codes]
     hit = starts[is_edit[starts] & is_bash[starts + 1] & flat.failed[starts + 1] & is_edit[starts + 2]]
     cycles = len(hit)
     cycle_sessions = len(np.unique(flat.session[hit]))

@@ -21,9 +21,9 @@ ui.unpriced_warning(
     "Sessions using models without a known price add no cost to the patterns below (never \\$0): ", unpriced
 )
 
-sequences = cache.load(tools.load_tool_sequences, filters)
-mining = tools.mine_ngrams(sequences, filters=filters)
-loops = tools.find_loops(sequences, filters=filters)
+calls = tools.tool_calls(cache.load(tools.load_tool_sequences, filters))
+mining = tools.mine_ngrams(calls, filters=filters)
+loops = tools.find_loops(calls, filters=filters)
 
 # -- key numbers ---------------------------------------------------------------
 before = tools.tool_usage(cache.load(tools.load_tool_stats, filters.previous()))
@@ -129,7 +129,7 @@ if state.url_toggle("All n-grams (2–4 calls)", "ngrams", "all"):
 
 # -- transitions ----------------------------------------------------------------------
 st.subheader("Transitions")
-trans = tools.transition_matrix(sequences, filters)
+trans = tools.transition_matrix(calls, filters)
 if trans.table.empty:
     st.caption("No session has two tool calls in a row.")
 else:

@@ -9,6 +9,7 @@ from apptest_helpers import insert_events as insert
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analytics import tools as tools_module
 from analytics.filters import Filters
 from analytics.tools import (
     SEQUENCE_COLUMNS,
@@ -19,6 +20,7 @@ from analytics.tools import (
     load_tool_stats,
     mine_ngrams,
     suggestions,
+    tool_calls,
     tool_usage,
     transition_matrix,
 )
@@ -321,13 +323,30 @@ TOOLS = st.sampled_from(["Read", "Grep", "Edit", "Bash"])
 def test_ngram_counts_match_brute_force(sessions):
     seqs = seqframe({f"s{i}": s for i, s in enumerate(sessions)})
     m = mine_ngrams(seqs)
-    expected = collections.Counter(
-        tuple(s[i : i + n]) for s in sessions for n in (2, 3, 4) for i in range(len(s) - n + 1)
-    )
+    windows = [
+        (k, tuple(s[i : i + n]))
+        for k, s in enumerate(sessions)
+        for n in (2, 3, 4)
+        for i in range(len(s) - n + 1)
+    ]
+    expected = collections.Counter(p for _, p in windows)
     got = dict(zip(m.ngrams["pattern"], m.ngrams["count"], strict=True))
     assert got == dict(expected)
+    in_sessions = collections.Counter(p for _, p in set(windows))
+    # Distinct sessions per pattern, whether the session x pattern bitmap takes one band or many.
+    for cells in (1, 64, 1000, tools_module.DISTINCT_CELLS):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(tools_module, "DISTINCT_CELLS", cells)
+            for mined in (mine_ngrams(seqs), mine_ngrams(tool_calls(seqs))):
+                assert dict(zip(mined.ngrams["pattern"], mined.ngrams["sessions"], strict=True)) == dict(
+                    in_sessions
+                )
     tm = transition_matrix(seqs)
     assert tm.n_transitions == sum(max(len(s) - 1, 0) for s in sessions)
+    pairs = dict(
+        zip(zip(tm.table["from_tool"], tm.table["to_tool"], strict=True), tm.table["count"], strict=True)
+    )
+    assert pairs == {p: c for p, c in expected.items() if len(p) == 2}
     if not tm.table.empty:
         sums = tm.table.groupby("from_tool")["probability"].sum()
         assert all(abs(v - 1) < 1e-12 for v in sums)
