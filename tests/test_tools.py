@@ -333,9 +333,16 @@ def test_ngram_counts_match_brute_force(sessions):
     got = dict(zip(m.ngrams["pattern"], m.ngrams["count"], strict=True))
     assert got == dict(expected)
     in_sessions = collections.Counter(p for _, p in set(windows))
-    # Distinct sessions per pattern, whether the session x pattern bitmap takes one band or many.
-    for cells in (1, 64, 1000, tools_module.DISTINCT_CELLS):
+    # Distinct sessions per pattern: hashed, or on a session x pattern bitmap of one band or many.
+    for ratio, cells in (
+        (0, 1),
+        (10**9, 1),
+        (10**9, 64),
+        (10**9, 1000),
+        (10**9, tools_module.DISTINCT_CELLS),
+    ):
         with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(tools_module, "BITMAP_CELLS_PER_ROW", ratio)
             mp.setattr(tools_module, "DISTINCT_CELLS", cells)
             for mined in (mine_ngrams(seqs), mine_ngrams(tool_calls(seqs))):
                 assert dict(zip(mined.ngrams["pattern"], mined.ngrams["sessions"], strict=True)) == dict(
