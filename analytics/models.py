@@ -32,12 +32,9 @@ import pandas as pd
 
 from analytics import pricing, rollups
 from analytics.filters import Filters
+from analytics.pricing import DEFAULT_ALTERNATIVES, SMALL_OUTPUT, tier_bounds
 from analytics.usage import TOKEN_COLUMNS
 
-DEFAULT_ALTERNATIVES = ("claude-haiku-4-5", "claude-sonnet-4-5", "claude-opus-4-5")
-"""Models every mix is also re-priced under, besides the models in the data."""
-SMALL_OUTPUT = 500
-"""Requests with fewer output tokens than this are the candidates of a move to a cheaper model."""
 REPRICE_RULE = (
     "Each model's requests, grouped by price tier of their own total input, are priced with the target "
     "model's rates for that tier (same price book: genai-prices); cost = sum over token types of tokens x rate."
@@ -143,12 +140,6 @@ def _distinct_priced(models: Sequence[str]) -> list[str]:
     return out
 
 
-def tier_bounds(models: Sequence[str]) -> list[int]:
-    """Sorted tier starts (total input tokens at which a tier begins) of ``models``, always with 0."""
-    rates = pricing.rate_frame(models)
-    return sorted({0, *(int(x) for x in rates["min_input"])})
-
-
 # -- loaders ----------------------------------------------------------------
 
 
@@ -196,10 +187,16 @@ def load_token_mix(
     DataFrame
         ``model``, ``bucket``, ``small``, ``small_output_limit``, ``requests``,
         token sums by type, ``min_total_input`` / ``max_total_input`` (tokens),
-        ``cost_usd`` (NaN when unpriced), ``priced_requests``.
+        ``cost_usd`` (NaN when unpriced), ``priced_requests``. Read from
+        ``rollup_token_mix`` when it can answer (:func:`analytics.rollups.token_mix_query`).
     """
     bounds = tier_bounds(list(targets))
-    frame = store.query("models_token_mix", bounds=bounds, small_output=int(small_output), **filters.params())
+    frame = store.query(
+        rollups.token_mix_query(store, filters, targets, int(small_output)),
+        bounds=bounds,
+        small_output=int(small_output),
+        **filters.params(),
+    )
     return _with_columns(frame, MIX_COLUMNS)
 
 

@@ -25,9 +25,15 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import pandas as pd
 
 PROVIDER = "anthropic"
+DEFAULT_ALTERNATIVES = ("claude-haiku-4-5", "claude-sonnet-4-5", "claude-opus-4-5")
+"""Models every token mix is also re-priced under, besides the models in the data."""
+SMALL_OUTPUT = 500
+"""Requests with fewer output tokens than this are the candidates of a move to a cheaper model."""
 COMPONENTS = ("input", "output", "cache_read", "cache_write_5m", "cache_write_1h")
 TOKEN_COLUMNS = {
     "input": "input_tokens",
@@ -105,6 +111,12 @@ def rate_frame(models) -> pd.DataFrame:
 
     rows = [r.__dict__ for m in sorted(set(models)) for r in model_rates(m)]
     return pd.DataFrame(rows, columns=["model", "min_input", *COMPONENTS])
+
+
+def tier_bounds(models: Sequence[str]) -> list[int]:
+    """Sorted tier starts (total input tokens at which a tier begins) of ``models``, always with 0."""
+    rates = rate_frame(models)
+    return sorted({0, *(int(x) for x in rates["min_input"])})
 
 
 def cost_of(tokens: pd.DataFrame, model_col: str = "model") -> pd.Series:

@@ -13,7 +13,11 @@ hour kept for :data:`SESSION_IDLE_MS`); the error monitor's attempts, permission
 decisions, API error classes and tool errors read the hourly error detail
 (``rollup_errors``, each tool result with the reject decisions of its call);
 timeout risk's exact percentiles and the daily p95 read every request duration
-of each hour and group as one array (``rollup_latency``). All
+of each hour and group as one array (``rollup_latency``); re-pricing and the
+model-efficiency widget read the token mix by price-tier bucket
+(``rollup_token_mix``, bucketed by the price book's and the default targets'
+tier starts: a refresh that finds rows built with other ones redoes every
+hour, and a reader asking for other bounds reads the events). All
 are the view's own (one count per request), recomputed for every hour a write
 touches:
 
@@ -40,18 +44,27 @@ gets rows no ingest here sees, so only embedded stores keep totals.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from analytics import pricing
 from analytics.filters import Filters
 from analytics.store import Store
 from analytics.view import IDLE_MINUTES
 
 SESSION_IDLE_MS = IDLE_MINUTES * 60_000
 """The idle bound of ``rollup_session_metrics``' active time (the session table's own)."""
-ROLLUP_VERSION = f"5-idle{SESSION_IDLE_MS}"
+ROLLUP_VERSION = f"6-idle{SESSION_IDLE_MS}"
 """The format of the rollup tables; a store built with another one is rebuilt on open."""
-TABLES = ("rollup_hourly", "rollup_sessions", "rollup_session_metrics", "rollup_errors", "rollup_latency")
+TABLES = (
+    "rollup_hourly",
+    "rollup_sessions",
+    "rollup_session_metrics",
+    "rollup_errors",
+    "rollup_latency",
+    "rollup_token_mix",
+)
 """The rollups, each with its ``<table>_refresh`` statement (``rollup_swap`` and ``rollup_drop_hidden`` serve all)."""
 
 COMPACT_RATIO = 2
@@ -100,6 +113,24 @@ def query_name(store: Store, filters: Filters, name: str) -> str:
     return name
 
 
+def mix_bounds(store: Store, targets: Sequence[str] = pricing.DEFAULT_ALTERNATIVES) -> list[int]:
+    """The tier starts a token mix re-priced under ``targets`` is bucketed by: theirs and the price
+    book's, sorted (``models_token_mix.sql`` takes the same union)."""
+    return sorted(
+        {*pricing.tier_bounds(list(targets)), *(int(t) for (t,) in store.rows("prices_tier_starts"))}
+    )
+
+
+def token_mix_query(store: Store, filters: Filters, targets: Sequence[str], small_output: int) -> str:
+    """``models_token_mix_rollup`` when ``rollup_token_mix`` can answer: whole hours, the small-output
+    limit it was built with, and every row built with the bounds ``targets`` bucket by today."""
+    name = query_name(store, filters, "models_token_mix")
+    if name == "models_token_mix" or small_output != pricing.SMALL_OUTPUT:
+        return "models_token_mix"
+    built = [list(b) for (b,) in store.rows("rollup_token_mix_bounds")]
+    return name if built in ([], [mix_bounds(store, targets)]) else "models_token_mix"
+
+
 def split_hour(store: Store, filters: Filters) -> datetime | None:
     """The UTC hour (naive) before which the hourly totals can answer for ``filters`` and after which
     the events must: the window's last partial hour (a window ending now). None when the totals are
@@ -121,8 +152,17 @@ def _recompute(store: Store) -> None:
     if store.count_rows("rollup_touched"):
         now = datetime.now(UTC)
         gen = now.replace(microsecond=now.microsecond // 1000 * 1000)  # the column's millisecond, exactly
+        bounds = mix_bounds(store)
+        if any(list(b) != bounds for (b,) in store.rows("rollup_token_mix_bounds")):
+            store.command("rollup_touch_all")  # the price book gained a tier start: every token mix again
         for table in TABLES:
-            store.command(f"{table}_refresh", gen=gen, idle_ms=SESSION_IDLE_MS)
+            store.command(
+                f"{table}_refresh",
+                gen=gen,
+                idle_ms=SESSION_IDLE_MS,
+                mix_bounds=bounds,
+                small_output=pricing.SMALL_OUTPUT,
+            )
             store.command("rollup_swap", table=table, gen=gen)
             store.command("rollup_drop_hidden", table=table)
             _compact(store, table)

@@ -108,6 +108,7 @@ TABLES = (
             "rollup_session_metrics",
             "rollup_errors",
             "rollup_latency",
+            "rollup_token_mix",
             "outcomes",
             "outcome_tool_uses",
             "ingest_outcome_blocks",

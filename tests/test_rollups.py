@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from jsonl_fixtures import SONNET, api_error, assistant, tool_result, tool_use, usage, user_prompt, write
 
-from analytics import errors, rollups, sessions
+from analytics import errors, models, pricing, rollups, sessions
 from analytics.filters import Filters
 from analytics.ingest.demo import load_demo
 from analytics.ingest.jsonl import ingest_jsonl
@@ -38,6 +38,7 @@ QUERIES = (
     "errors_by_type",
     "errors_tools",
     "errors_latency",
+    "models_token_mix",
 )
 DAY = datetime(2026, 1, 5, 9, tzinfo=UTC)
 
@@ -46,6 +47,8 @@ def params(name: str, filters: Filters) -> dict:
     extra = {"freq": "hour"} if name in ("costs_series", "errors_series") else {}
     extra["idle_ms"] = rollups.SESSION_IDLE_MS
     extra["threshold_ms"] = 2500.0
+    extra["bounds"] = pricing.tier_bounds(list(pricing.DEFAULT_ALTERNATIVES))
+    extra["small_output"] = pricing.SMALL_OUTPUT
     if name == "monitor_week_changes":
         extra["split"] = (
             (filters.start + (filters.end - filters.start) / 2)
@@ -66,6 +69,8 @@ def frame(store, name: str, p: dict) -> pd.DataFrame:
 def assert_same(store, filters: Filters) -> int:
     """Every rollup query equals its raw twin on ``filters``; returns the rows compared."""
     assert rollups.query_name(store, filters, "costs_series") == "costs_series_rollup"
+    mix = rollups.token_mix_query(store, filters, pricing.DEFAULT_ALTERNATIVES, pricing.SMALL_OUTPUT)
+    assert mix == "models_token_mix_rollup"
     compared = 0
     for name in QUERIES:
         for p in (params(name, filters), params(name, filters) | {"freq": "day"}):
@@ -310,6 +315,43 @@ def test_every_kind_of_write_keeps_the_totals_equal(store_factory, tmp_path):
     assert rollups.query_name(store, day3, "errors_tools") == "errors_tools_rollup"
     assert bash(day3) == (1, 0)
     assert assert_same(store, day3)
+
+
+def test_a_new_tier_start_in_the_price_book_rebuilds_the_token_mix(store_factory, tmp_path):
+    store = store_factory()
+    rollups.ensure(store)
+    root = tmp_path / "projects"
+    for n in (1, 2):
+        session(root, n)  # requests of 1,001-2,000 total input tokens, on two days
+    ingest_jsonl(store, [root])
+    f = whole(store, "UTC")
+    targets, small = pricing.DEFAULT_ALTERNATIVES, pricing.SMALL_OUTPUT
+
+    def mix(name: str) -> pd.DataFrame:
+        return store.query(name, bounds=pricing.tier_bounds(list(targets)), small_output=small, **f.params())
+
+    assert rollups.token_mix_query(store, f, targets, small) == "models_token_mix_rollup"
+    assert rollups.token_mix_query(store, f, targets, small + 1) == "models_token_mix"  # built for 500
+    assert rollups.token_mix_query(
+        store, f.with_window(f.start, f.end - timedelta(minutes=1)), targets, small
+    ) == ("models_token_mix")
+    assert set(mix("models_token_mix")["bucket"]) == {1}
+    # a model with a tier from 1,500 tokens joins the price book: the rows were built without that bound
+    store.insert_rows(
+        "prices", [["claude-tiered-test", 1500, *[1e-6] * 5]], ["model", "tier_start", *pricing.COMPONENTS]
+    )
+    assert rollups.token_mix_query(store, f, targets, small) == "models_token_mix"
+    assert set(mix("models_token_mix")["bucket"]) == {1, 2}
+    session(root, 3)  # the next write touches one day only, and recomputes every hour's mix
+    ingest_jsonl(store, [root])
+    assert store.rows("rollup_token_mix_bounds") == [
+        (rollups.mix_bounds(store),)
+    ] and 1500 in rollups.mix_bounds(store)
+    assert rollups.token_mix_query(store, f, targets, small) == "models_token_mix_rollup"
+    raw = mix("models_token_mix")
+    assert set(raw["bucket"]) == {1, 2} and raw["requests"].sum() == 6
+    pd.testing.assert_frame_equal(raw, mix("models_token_mix_rollup"), check_dtype=False, rtol=1e-9)
+    pd.testing.assert_frame_equal(raw, models.load_token_mix(store, f), check_dtype=False, rtol=1e-9)
 
 
 def test_a_reseeded_demo_leaves_no_stale_hours(store_factory):
