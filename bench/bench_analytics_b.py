@@ -54,6 +54,7 @@ def main() -> int:
     try:
         n_events = store.rows_sql("SELECT count() FROM telemetry")[0][0]
         seqs = tools.load_tool_sequences(store, f)
+        calls = tools.tool_calls(seqs)
         frame = sessions.load_sessions(store, f)
         mix = sessions.load_session_tool_mix(store, f)
         scores = sessions.productivity_scores(frame, filters=f)
@@ -71,6 +72,9 @@ def main() -> int:
             ("tools     mine_ngrams(2-4)", lambda: tools.mine_ngrams(seqs)),
             ("tools     transition_matrix", lambda: tools.transition_matrix(seqs)),
             ("tools     find_loops", lambda: tools.find_loops(seqs)),
+            ("tools     tool_calls", lambda: tools.tool_calls(seqs)),
+            ("tools     mine_ngrams(3-4) on tool_calls", lambda: tools.mine_ngrams(calls, 3, 4)),
+            ("tools     find_loops on tool_calls", lambda: tools.find_loops(calls)),
             (
                 "tools     common_workflows + suggestions",
                 lambda: (

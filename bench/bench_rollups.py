@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analytics import api, costs, errors, monitor, rollups, sessions, tools  # noqa: E402
+from analytics import api, costs, errors, models, monitor, rollups, sessions, tools  # noqa: E402
 from analytics.overview import data_bounds, load_filter_options  # noqa: E402
 from analytics.store import Store  # noqa: E402
 from analytics.view import parse_view  # noqa: E402
@@ -73,6 +73,7 @@ def main() -> int:
             ("tool sequences (tool widget, Tools)", lambda: tools.load_tool_sequences(store, f)),
             ("recovery (error monitor, widgets)", lambda: errors.load_recovery(store, f)),
             ("session table (Sessions)", lambda: sessions.load_sessions(store, f)),
+            ("token mix (model widget, Models)", lambda: models.load_token_mix(store, f)),
             ("builder of /api/telemetry/cost-burnrate", lambda: monitor.cost_burnrate(store, f, {})),
             ("builder of /api/telemetry/error-monitor", lambda: monitor.error_monitor(store, f)),
             ("builder of /api/telemetry-widgets", lambda: monitor.telemetry_widgets(store, f, {})),
