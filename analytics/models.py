@@ -192,7 +192,7 @@ def load_token_mix(
     """
     bounds = tier_bounds(list(targets))
     frame = store.query(
-        rollups.token_mix_query(store, filters, targets, int(small_output)),
+        rollups.token_mix_query(store, filters, bounds, int(small_output)),
         bounds=bounds,
         small_output=int(small_output),
         **filters.params(),

@@ -46,6 +46,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from importlib.metadata import version
 from zoneinfo import ZoneInfo
 
 from analytics import pricing
@@ -113,22 +114,33 @@ def query_name(store: Store, filters: Filters, name: str) -> str:
     return name
 
 
-def mix_bounds(store: Store, targets: Sequence[str] = pricing.DEFAULT_ALTERNATIVES) -> list[int]:
-    """The tier starts a token mix re-priced under ``targets`` is bucketed by: theirs and the price
+def mix_bounds(store: Store, bounds: Sequence[int]) -> list[int]:
+    """The tier starts a token mix asked for with ``bounds`` is bucketed by: those and the price
     book's, sorted (``models_token_mix.sql`` takes the same union)."""
-    return sorted(
-        {*pricing.tier_bounds(list(targets)), *(int(t) for (t,) in store.rows("prices_tier_starts"))}
-    )
+    return sorted({*(int(b) for b in bounds), *(int(t) for (t,) in store.rows("prices_tier_starts"))})
 
 
-def token_mix_query(store: Store, filters: Filters, targets: Sequence[str], small_output: int) -> str:
-    """``models_token_mix_rollup`` when ``rollup_token_mix`` can answer: whole hours, the small-output
-    limit it was built with, and every row built with the bounds ``targets`` bucket by today."""
+def token_mix_query(store: Store, filters: Filters, bounds: Sequence[int], small_output: int) -> str:
+    """``models_token_mix_rollup`` when ``rollup_token_mix`` can answer a mix asked for with ``bounds``
+    (:func:`analytics.pricing.tier_bounds` of the targets): whole hours, the small-output limit it
+    was built with, and every row built with the bounds that mix buckets by today."""
     name = query_name(store, filters, "models_token_mix")
     if name == "models_token_mix" or small_output != pricing.SMALL_OUTPUT:
         return "models_token_mix"
     built = [list(b) for (b,) in store.rows("rollup_token_mix_bounds")]
-    return name if built in ([], [mix_bounds(store, targets)]) else "models_token_mix"
+    return name if built in ([], [mix_bounds(store, bounds)]) else "models_token_mix"
+
+
+def _default_bounds(store: Store) -> list[int]:
+    """The default re-pricing targets' tier starts, kept in ``meta`` per genai-prices version, so a
+    refresh does not load the price data (~0.1 s) to learn them."""
+    key = f"mix_default_bounds:{version('genai-prices')}"
+    ((known,),) = store.rows("meta_value", key=key)
+    if known:
+        return [int(b) for b in known.split(",")]
+    bounds = pricing.tier_bounds(list(pricing.DEFAULT_ALTERNATIVES))
+    store.insert_rows("meta", [[key, ",".join(map(str, bounds))]], ["key", "value"])
+    return bounds
 
 
 def split_hour(store: Store, filters: Filters) -> datetime | None:
@@ -152,7 +164,7 @@ def _recompute(store: Store) -> None:
     if store.count_rows("rollup_touched"):
         now = datetime.now(UTC)
         gen = now.replace(microsecond=now.microsecond // 1000 * 1000)  # the column's millisecond, exactly
-        bounds = mix_bounds(store)
+        bounds = mix_bounds(store, _default_bounds(store))
         if any(list(b) != bounds for (b,) in store.rows("rollup_token_mix_bounds")):
             store.command("rollup_touch_all")  # the price book gained a tier start: every token mix again
         for table in TABLES:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from importlib.metadata import version
 from pathlib import Path
 
 import otlp_fixtures as otlp
@@ -69,7 +70,9 @@ def frame(store, name: str, p: dict) -> pd.DataFrame:
 def assert_same(store, filters: Filters) -> int:
     """Every rollup query equals its raw twin on ``filters``; returns the rows compared."""
     assert rollups.query_name(store, filters, "costs_series") == "costs_series_rollup"
-    mix = rollups.token_mix_query(store, filters, pricing.DEFAULT_ALTERNATIVES, pricing.SMALL_OUTPUT)
+    mix = rollups.token_mix_query(
+        store, filters, pricing.tier_bounds(list(pricing.DEFAULT_ALTERNATIVES)), pricing.SMALL_OUTPUT
+    )
     assert mix == "models_token_mix_rollup"
     compared = 0
     for name in QUERIES:
@@ -325,29 +328,32 @@ def test_a_new_tier_start_in_the_price_book_rebuilds_the_token_mix(store_factory
         session(root, n)  # requests of 1,001-2,000 total input tokens, on two days
     ingest_jsonl(store, [root])
     f = whole(store, "UTC")
-    targets, small = pricing.DEFAULT_ALTERNATIVES, pricing.SMALL_OUTPUT
+    bounds, small = pricing.tier_bounds(list(pricing.DEFAULT_ALTERNATIVES)), pricing.SMALL_OUTPUT
 
     def mix(name: str) -> pd.DataFrame:
-        return store.query(name, bounds=pricing.tier_bounds(list(targets)), small_output=small, **f.params())
+        return store.query(name, bounds=bounds, small_output=small, **f.params())
 
-    assert rollups.token_mix_query(store, f, targets, small) == "models_token_mix_rollup"
-    assert rollups.token_mix_query(store, f, targets, small + 1) == "models_token_mix"  # built for 500
+    assert rollups.token_mix_query(store, f, bounds, small) == "models_token_mix_rollup"
+    # the defaults' tier starts are kept for the next refreshes, which then load no price data
+    assert store.rows("meta_value", key=f"mix_default_bounds:{version('genai-prices')}") == [
+        (",".join(map(str, bounds)),)
+    ]
+    assert rollups.token_mix_query(store, f, bounds, small + 1) == "models_token_mix"  # built for 500
     assert rollups.token_mix_query(
-        store, f.with_window(f.start, f.end - timedelta(minutes=1)), targets, small
+        store, f.with_window(f.start, f.end - timedelta(minutes=1)), bounds, small
     ) == ("models_token_mix")
     assert set(mix("models_token_mix")["bucket"]) == {1}
     # a model with a tier from 1,500 tokens joins the price book: the rows were built without that bound
     store.insert_rows(
         "prices", [["claude-tiered-test", 1500, *[1e-6] * 5]], ["model", "tier_start", *pricing.COMPONENTS]
     )
-    assert rollups.token_mix_query(store, f, targets, small) == "models_token_mix"
+    assert rollups.token_mix_query(store, f, bounds, small) == "models_token_mix"
     assert set(mix("models_token_mix")["bucket"]) == {1, 2}
     session(root, 3)  # the next write touches one day only, and recomputes every hour's mix
     ingest_jsonl(store, [root])
-    assert store.rows("rollup_token_mix_bounds") == [
-        (rollups.mix_bounds(store),)
-    ] and 1500 in rollups.mix_bounds(store)
-    assert rollups.token_mix_query(store, f, targets, small) == "models_token_mix_rollup"
+    assert store.rows("rollup_token_mix_bounds") == [(rollups.mix_bounds(store, bounds),)]
+    assert 1500 in rollups.mix_bounds(store, bounds)
+    assert rollups.token_mix_query(store, f, bounds, small) == "models_token_mix_rollup"
     raw = mix("models_token_mix")
     assert set(raw["bucket"]) == {1, 2} and raw["requests"].sum() == 6
     pd.testing.assert_frame_equal(raw, mix("models_token_mix_rollup"), check_dtype=False, rtol=1e-9)
