@@ -1,14 +1,14 @@
 -- Recompute the touched hours of rollup_token_mix from the telemetry view,
 -- appended hidden under generation {gen} (rollup_swap shows them); buckets and
--- the small flag as models_token_mix.sql makes them for {mix_bounds} and
--- {small_output}, every row keeping the sorted bounds it was built with.
+-- the small flag as models_token_mix.sql makes them for {small_output} and the
+-- sorted tier starts {mix_bounds} (already the union with the price book's:
+-- rollups.mix_bounds), which every row keeps.
 INSERT INTO rollup_token_mix
     (ts, source, project, repository, model, user, bounds, bucket, small, small_output_limit, requests,
      input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
      min_total_input, max_total_input, cost_usd, priced_requests, gen, hidden)
 WITH
-    arraySort(arrayDistinct(arrayConcat({mix_bounds:Array(UInt64)}, (SELECT groupArray(tier_start) FROM prices))))
-        AS all_bounds,
+    {mix_bounds:Array(UInt64)} AS all_bounds,
     t.input_tokens + t.cache_read_tokens + t.cache_write_5m_tokens + t.cache_write_1h_tokens AS total_input
 SELECT
     toStartOfHour(ts) AS hour,
