@@ -86,7 +86,9 @@ def current(store: Store) -> bool:
         return False
     if _current.get(store):
         return True
-    ok = store.table_exists(*TABLES) and store.rows("rollup_state")[0][0] == ROLLUP_VERSION
+    ok = (
+        store.table_exists(*TABLES) and store.rows("meta_value", key="rollup_version")[0][0] == ROLLUP_VERSION
+    )
     if ok:
         _current[store] = True
     return ok

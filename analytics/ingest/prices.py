@@ -22,7 +22,7 @@ def refresh_prices(store, models) -> int:
     rebuilt when the installed genai-prices version changes.
     """
     current = version("genai-prices")
-    if store.rows("prices_version")[0][0] != current:
+    if store.rows("meta_value", key="prices_version")[0][0] != current:
         store.command("prices_truncate")
         store.command("prices_set_version", version=current)
     have = {m for (m,) in store.rows("prices_models")}
