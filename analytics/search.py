@@ -45,7 +45,9 @@ an OR of two fields combined with other conditions. Each branch starts with
 matching field must contain whole (every token of a term in tokens mode; the
 tokens inside a term in substring mode), so the index skips granules; the
 substring-mode LIKE prefilter can use the index dictionary too. Terms without
-such tokens (``%``, ``--``) scan.
+such tokens (``%``, ``--``) scan. When every term is one whole ASCII word
+(:func:`tokens_decide`), the tokens are the whole match: the other checks are
+skipped and only the matches' text is read, to count and show them.
 
 Ranking (:data:`SCORE_FORMULA`)
 -------------------------------
@@ -360,7 +362,8 @@ def match_params(terms: Sequence[str], mode: str = "tokens", fields: Sequence[st
     prefilter); ``like``: a LIKE pattern on the ASCII-lowered field
     (substring mode: the longest ASCII term; else ``%``); ``terms``: the terms
     for the case-insensitive containment check; ``patterns``: RE2 whole-word
-    patterns (tokens mode only).
+    patterns (tokens mode only); ``exact``: the tokens alone decide the match
+    (:func:`tokens_decide`), so the other checks are skipped.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
@@ -388,7 +391,27 @@ def match_params(terms: Sequence[str], mode: str = "tokens", fields: Sequence[st
         "like": like,
         "terms": list(terms),
         "patterns": [_re2_pattern(t) for t in terms] if mode == "tokens" else [],
+        "exact": tokens_decide(terms, mode),
     }
+
+
+def tokens_decide(terms: Sequence[str], mode: str) -> bool:
+    """Whether a field has every term (as :data:`MODES` reads it) exactly when it has every term's token.
+
+    True in tokens mode when every term is one whole ASCII word (letters and
+    digits only): the field's ASCII-lowered tokens (``splitByNonAlpha``, which
+    the text indexes hold) include the lowered term exactly when the field
+    contains the term, ignoring case, with no word character on either side.
+    Then the index answers the match without the field's text being read.
+
+    Examples
+    --------
+    >>> tokens_decide(["pytest", "Error2"], "tokens"), tokens_decide(["auth.py"], "tokens")
+    (True, False)
+    >>> tokens_decide(["pytest"], "substring"), tokens_decide(["naïve"], "tokens"), tokens_decide([], "tokens")
+    (False, False, False)
+    """
+    return mode == "tokens" and bool(terms) and all(t.isascii() and t.isalnum() for t in terms)
 
 
 def _sql(name: str) -> str:

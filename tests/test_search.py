@@ -264,6 +264,8 @@ def test_match_params_tokens():
     p = match_params(["C:\\temp", "naïve", "--"], "tokens")
     assert p["tokens"] == ["c", "temp"]
     assert p["like"] == "%"
+    assert (p["exact"], match_params(["pytest", "Error2"], "tokens")["exact"]) == (False, True)
+    assert not match_params(["pytest"], "substring")["exact"]
     s = match_params(["foo.bar.baz", "100%_x"], "substring")
     assert s["tokens"] == ["bar"]  # only tokens bounded inside a term are whole
     assert s["like"] == "%foo.bar.baz%"  # the longest ASCII term
@@ -290,6 +292,56 @@ ALPHABET = st.sampled_from(list("aB1 -_é'%\\\"xZ9.:"))
 def test_tokens_match_clickhouse_tokenizer(empty_store, text):
     got = empty_store.rows_sql("SELECT tokens(lower({t:String}), 'splitByNonAlpha')", t=text)[0][0]
     assert [t for t, _, _ in tokens_of(text)] == list(got)
+
+
+WORD = st.sampled_from(["a", "B", "x1", "k", "s", "a-b", "a.B", "b_a", "x1a"])
+FIELD_TEXT = st.lists(
+    st.tuples(
+        st.sampled_from(["a", "b", "X1", "x1a", "\u212a", "\u017f", "é", "K"]), st.sampled_from(" -._")
+    ),
+    max_size=5,
+).map(lambda parts: "".join(w + sep for w, sep in parts))
+"""Words of the queries and their neighbours, the Kelvin sign and the long s (folded to ``k`` and ``s`` by
+case-insensitive matching) and the separators between them."""
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["user_prompt", "tool_result", "api_request"]), FIELD_TEXT, FIELD_TEXT, FIELD_TEXT
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.lists(WORD, min_size=1, max_size=2),
+)
+def test_tokens_decide_whole_words(empty_store, rows, words):
+    """Skipping the text checks when the tokens decide (``exact``) finds exactly the matches of the full checks."""
+    empty_store.command_sql("TRUNCATE TABLE events")
+    insert(
+        empty_store,
+        [
+            ev(f"h{i}", "s1", i, event, text=text, error_text=error, output_text=output)
+            for i, (event, text, error, output) in enumerate(rows)
+        ],
+    )
+    params = match_params(parse_query(" ".join(words)), "tokens")
+    assert params["exact"] == all(w.isalnum() for w in words)
+    found = [
+        empty_store.query_sql(
+            _sql("search_hits"),
+            **WINDOW.params(),
+            **dict(params, exact=exact),
+            ref=WINDOW.end.replace(tzinfo=None),
+            limit=100,
+            half_life_days=7.0,
+            weighted_fields=list(FIELD_WEIGHTS),
+            weights=list(FIELD_WEIGHTS.values()),
+        ).to_dict("records")
+        for exact in (params["exact"], False)
+    ]
+    assert found[0] == found[1]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
