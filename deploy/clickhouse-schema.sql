@@ -445,6 +445,23 @@ ON j.match_key = if(o.event != 'api_request', '',
                     if(o.request_id != '', o.request_id,
                        cc_request_time_key(o.session_id, o.model, toInt64(toUnixTimestamp(o.ts)))));
 
+-- 10_telemetry_without_otel_view
+-- What `telemetry` holds when the store has no OpenTelemetry event: every
+-- visible row of `events`, with the same columns. The Store reads this view
+-- instead of `telemetry` while no OpenTelemetry event is stored (most
+-- embedded stores): the rows are the same, but `telemetry`'s OpenTelemetry
+-- branch and its join cost ~30 ms of planning in every query that reads it,
+-- even when they find nothing.
+CREATE OR REPLACE VIEW telemetry_without_otel AS
+SELECT ts, source, event, session_id, prompt_id, request_id, message_id, event_id, seq, project, repository,
+       cwd, git_branch, user_id, user_email, org_id, terminal, cc_version, model, is_sidechain, agent_id,
+       query_source, input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens,
+       cache_write_1h_tokens, cost_usd, cost_source, duration_ms, duration_source, ttft_ms, status_code, attempt,
+       success, tool, tool_use_id, decision, decision_source, error_type, error_text, text, output_text, attrs,
+       if(user_email != '', user_email, if(user_id != '', user_id, 'local')) AS user
+FROM events
+WHERE hidden = 0;
+
 -- 11_ingest_parsed
 -- One row per staged line: its verdict (`reason`, '' when usable) and the
 -- fields every event needs, parsed once. Content blocks are reduced to what

@@ -239,3 +239,20 @@ def test_other_events_of_both_sources_stay(empty_store, tmp_path):
         ("otel", "api_request"),
         ("otel", "user_prompt"),
     ]
+
+
+def test_without_otel_events_queries_read_the_lighter_view_with_the_same_rows(empty_store, tmp_path):
+    """A store with no OpenTelemetry event reads ``telemetry_without_otel`` (the same rows, a cheaper plan);
+    the first OpenTelemetry event brings ``telemetry`` back to the very next query."""
+    transcript(tmp_path)
+    ingest_jsonl(empty_store, [tmp_path])
+    of_record = "SELECT * FROM `telemetry` ORDER BY event_id"  # quoted: always the view of record
+    assert empty_store.rows_sql(of_record) == empty_store.rows_sql(
+        "SELECT * FROM telemetry_without_otel ORDER BY event_id"
+    )
+    assert len(empty_store.rows_sql(of_record)) == 2  # the prompt and the request
+    assert "FROM telemetry_without_otel" in empty_store._planned("SELECT count() FROM telemetry")
+    assert requests(empty_store) == [JSONL_ROW]
+    otel_request(empty_store, END_AT, request_id="req_1", cost_usd="0.0123", duration_ms="4321")
+    assert empty_store._planned("SELECT count() FROM telemetry") == "SELECT count() FROM telemetry"
+    assert requests(empty_store) == [MERGED_ROW]
