@@ -318,6 +318,12 @@ def test_every_kind_of_write_keeps_the_totals_equal(store_factory, tmp_path):
     assert rollups.query_name(store, day3, "errors_tools") == "errors_tools_rollup"
     assert bash(day3) == (1, 0)
     assert assert_same(store, day3)
+    # a later write to the result's hour only: the stored rejection, an hour earlier, still counts
+    prompt_at = (DAY + timedelta(days=2, minutes=30)).isoformat().replace("+00:00", "Z")
+    write(root / "-home-dev-shop" / "s6.jsonl", [user_prompt(prompt_at, "again", session="s6", uuid="s6-u")])
+    ingest_jsonl(store, [root])
+    assert assert_same(store, f)
+    assert bash(f) == (3, 2)
 
 
 def test_a_new_tier_start_in_the_price_book_rebuilds_the_token_mix(store_factory, tmp_path):

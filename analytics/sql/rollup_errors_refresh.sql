@@ -3,7 +3,8 @@
 -- branch per event so each groups by its own detail only. A tool result's
 -- `rejects` come from every reject / interrupt decision of its tool_use_id,
 -- whatever their hour (rollup_touch_* touch the result's hour when such a
--- decision is written later).
+-- decision is written later); only the touched results' decisions are
+-- grouped, so a small ingest into a large store reads few of them.
 INSERT INTO rollup_errors (ts, event, source, project, repository, model, user, attempt, error_class, status_code,
     session_id, tool, decision, decision_source, failed, rejects, n, first_ts, last_ts, example, gen, hidden)
 WITH
@@ -22,6 +23,7 @@ WITH
         SELECT tool_use_id, arraySort(groupUniqArray((toStartOfHour(ts), source, project, repository, model, user))) AS rejects
         FROM telemetry
         WHERE event = 'tool_decision' AND decision IN ('reject', 'interrupt') AND tool_use_id != ''
+          AND tool_use_id IN (SELECT tool_use_id FROM touched WHERE event = 'tool_result')
         GROUP BY tool_use_id
     )
 SELECT toStartOfHour(ts) AS hour, 'api_request' AS k_event, source, project, repository, model, user, attempt AS k_attempt,
