@@ -1,10 +1,13 @@
-"""Ingest benchmark: first ingest, unchanged re-ingest and a report on a transcript tree.
+"""Ingest benchmark: first ingest, unchanged re-ingest, small incremental ingests and a report on a tree.
 
     python bench/make_tree.py ../shared/data/claude-projects /tmp/tree100 --mb 100
     python bench/bench_ingest.py /tmp/tree100
 
 Each step is the real CLI in a fresh process (start-up included); peak RSS is
-the child's maximum resident set size.
+the child's maximum resident set size. An incremental ingest reads the tree
+and one new transcript (the first 21 lines of the tree's first transcript
+under a new session id and new uuids, in a directory beside it): what a
+scheduler's run after a short exchange does; the median of 5.
 """
 
 from __future__ import annotations
@@ -12,10 +15,12 @@ from __future__ import annotations
 import json
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 
@@ -27,6 +32,25 @@ def run(args: list[str]) -> tuple[float, float, str]:
     wall = time.perf_counter() - t0
     rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return wall, rss, proc.stdout
+
+
+def new_transcript(tree: Path, into: Path, lines: int = 21) -> None:
+    """The first ``lines`` lines of ``tree``'s first transcript in ``into``, under a new session id and uuids."""
+    first = min(tree.rglob("*.jsonl"))
+    session = str(uuid.uuid4())
+    out = []
+    for line in first.read_text().splitlines()[:lines]:
+        try:
+            record = json.loads(line)
+        except ValueError:  # a torn line stays torn
+            out.append(line)
+            continue
+        if "sessionId" in record:
+            record["sessionId"] = session
+        if "uuid" in record:
+            record["uuid"] = str(uuid.uuid4())
+        out.append(json.dumps(record))
+    (into / f"{session}.jsonl").write_text("\n".join(out) + "\n")
 
 
 def main() -> None:
@@ -46,6 +70,17 @@ def main() -> None:
         rep = json.loads(out)
         print(
             f"unchanged re-ingest: {wall:.2f} s end to end, work {rep['seconds']:.3f} s, lines read {rep['lines']}"
+        )
+        extra = Path(tempfile.mkdtemp(prefix="bench-ingest-new-")) / "-bench-incremental"
+        extra.mkdir()
+        times = []
+        for _ in range(5):
+            new_transcript(tree, extra)
+            wall, _, _ = run(["--db", str(db), "ingest", str(tree), str(extra), "--json"])
+            times.append(wall)
+        shutil.rmtree(extra.parent, ignore_errors=True)
+        print(
+            f"incremental ingest (one new 21-line transcript): median {statistics.median(times):.2f} s of 5"
         )
         for by in ("day", "model", "session"):
             wall, _, _ = run(["--db", str(db), "report", "--by", by, "--tz", "UTC", "--json"])
