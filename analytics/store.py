@@ -340,6 +340,7 @@ class Store:
         self._lock = threading.Lock()
         self._closed = False
         self._can_purge = True
+        self._lighter_views = False
         self._idle.put(self._new_client())
 
     # -- opening -------------------------------------------------------------
@@ -503,17 +504,31 @@ class Store:
                 raise StoreError(describe_failure(exc, what, self.location)) from exc
 
     def _planned(self, sql: str) -> str:
-        """``sql`` reading ``telemetry_without_otel`` for ``telemetry`` while the store holds no OpenTelemetry event.
+        """``sql`` reading the lightest view that holds ``telemetry``'s rows in this store.
 
-        The two views give the same rows then, and the first plans in a few
-        milliseconds where ``telemetry``'s OpenTelemetry branch and join take
-        ~30 ms in every query that reads it (10M events or none). Asked for each
-        such query (~1 ms), so the first OpenTelemetry event a collector writes
-        brings the view of record back at once.
+        A store without OpenTelemetry events reads ``telemetry_without_otel``,
+        one without transcript API requests ``source_events``: the same rows
+        then (no request can be in both sources), planned in 3-13 ms where
+        ``telemetry``'s OpenTelemetry branch and cross-source join take
+        35-110 ms in every query that reads it, whatever the data. Asked for
+        each such query (~2 ms a question), so the first event of the missing
+        source brings the view of record back at once. A store last written by
+        an older version and opened read-only may lack ``telemetry_without_otel``:
+        it reads ``telemetry``.
         """
-        if not _READS_TELEMETRY.search(sql) or not self.rows("telemetry_without_otel_usable")[0][0]:
+        if not _READS_TELEMETRY.search(sql):
             return sql
-        return _READS_TELEMETRY.sub(r"FROM\1telemetry_without_otel", sql)
+        if not self._lighter_views:
+            self._lighter_views = self.table_exists("telemetry_without_otel")
+            if not self._lighter_views:
+                return sql
+        if not self.rows("otel_stored")[0][0]:
+            view = "telemetry_without_otel"
+        elif not self.rows("transcript_requests_stored")[0][0]:
+            view = "source_events"
+        else:
+            return sql
+        return _READS_TELEMETRY.sub(rf"FROM\1{view}", sql)
 
     def query(self, name: str, **params: Any) -> pd.DataFrame:
         """Run the named query and return a DataFrame."""

@@ -351,6 +351,8 @@ WHERE ServiceName = 'claude-code' AND cc_otel_event(Body, LogAttributes['event.n
 -- Every event as each source recorded it: a request both sources hold is here
 -- twice (once per source). For comparing the sources (the Costs page's
 -- reconciliation, `status`); totals read `telemetry`, which counts it once.
+-- Without transcript API requests no request is twice, and these are exactly
+-- `telemetry`'s rows: the Store then reads this view for it (Store._planned).
 CREATE OR REPLACE VIEW source_events AS
 SELECT ts, source, event, session_id, prompt_id, request_id, message_id, event_id, seq, project, repository,
        cwd, git_branch, user_id, user_email, org_id, terminal, cc_version, model, is_sidechain, agent_id,
@@ -449,9 +451,9 @@ ON j.match_key = if(o.event != 'api_request', '',
 -- What `telemetry` holds when the store has no OpenTelemetry event: every
 -- visible row of `events`, with the same columns. The Store reads this view
 -- instead of `telemetry` while no OpenTelemetry event is stored (most
--- embedded stores): the rows are the same, but `telemetry`'s OpenTelemetry
--- branch and its join cost ~30 ms of planning in every query that reads it,
--- even when they find nothing.
+-- embedded stores; Store._planned): the rows are the same, but
+-- `telemetry`'s OpenTelemetry branch and its join cost 35-110 ms of planning in
+-- every query that reads it, even when they find nothing.
 CREATE OR REPLACE VIEW telemetry_without_otel AS
 SELECT ts, source, event, session_id, prompt_id, request_id, message_id, event_id, seq, project, repository,
        cwd, git_branch, user_id, user_email, org_id, terminal, cc_version, model, is_sidechain, agent_id,

@@ -246,13 +246,41 @@ def test_without_otel_events_queries_read_the_lighter_view_with_the_same_rows(em
     the first OpenTelemetry event brings ``telemetry`` back to the very next query."""
     transcript(tmp_path)
     ingest_jsonl(empty_store, [tmp_path])
-    of_record = "SELECT * FROM `telemetry` ORDER BY event_id"  # quoted: always the view of record
-    assert empty_store.rows_sql(of_record) == empty_store.rows_sql(
-        "SELECT * FROM telemetry_without_otel ORDER BY event_id"
-    )
-    assert len(empty_store.rows_sql(of_record)) == 2  # the prompt and the request
-    assert "FROM telemetry_without_otel" in empty_store._planned("SELECT count() FROM telemetry")
+    assert lighter(empty_store) == "telemetry_without_otel"
     assert requests(empty_store) == [JSONL_ROW]
     otel_request(empty_store, END_AT, request_id="req_1", cost_usd="0.0123", duration_ms="4321")
-    assert empty_store._planned("SELECT count() FROM telemetry") == "SELECT count() FROM telemetry"
+    assert lighter(empty_store) == "telemetry"
     assert requests(empty_store) == [MERGED_ROW]
+
+
+def test_without_transcript_requests_queries_read_source_events_with_the_same_rows(empty_store, tmp_path):
+    """With OpenTelemetry events and no transcript API request nothing is matched across the sources:
+    ``source_events`` holds ``telemetry``'s rows; the first transcript request brings ``telemetry`` back."""
+    otel_request(empty_store, END_AT, request_id="req_1", cost_usd="0.0123", duration_ms="4321")
+    write(
+        tmp_path / "-home-dev-shop" / "s2.jsonl", [user_prompt(PROMPT_AT, "hello", uuid="q9", session="s2")]
+    )
+    ingest_jsonl(empty_store, [tmp_path])
+    assert lighter(empty_store) == "source_events"
+    assert [r[0] for r in requests(empty_store)] == ["otel"]
+    transcript(tmp_path)
+    ingest_jsonl(empty_store, [tmp_path])
+    assert lighter(empty_store) == "telemetry"
+    assert requests(empty_store) == [MERGED_ROW]
+
+
+def lighter(store) -> str:
+    """The view the store's queries read for ``telemetry`` now, after checking that it holds the same rows."""
+    planned = store._planned("SELECT * FROM telemetry ORDER BY event_id")
+    of_record = "SELECT * FROM `telemetry` ORDER BY event_id"  # quoted: always the view of record
+    assert store.rows_sql(planned) == store.rows_sql(of_record) and store.rows_sql(of_record)
+    return planned.split()[3]
+
+
+def test_a_store_without_the_lighter_view_reads_telemetry(empty_store, tmp_path):
+    """A store last written by an older version (opened read-only, so never migrated) lacks the view."""
+    empty_store.command_sql("DROP VIEW telemetry_without_otel")
+    transcript(tmp_path)
+    ingest_jsonl(empty_store, [tmp_path])
+    assert empty_store._planned("SELECT count() FROM telemetry") == "SELECT count() FROM telemetry"
+    assert requests(empty_store) == [JSONL_ROW]

@@ -1,6 +1,8 @@
 -- Every event as each source recorded it: a request both sources hold is here
 -- twice (once per source). For comparing the sources (the Costs page's
 -- reconciliation, `status`); totals read `telemetry`, which counts it once.
+-- Without transcript API requests no request is twice, and these are exactly
+-- `telemetry`'s rows: the Store then reads this view for it (Store._planned).
 CREATE OR REPLACE VIEW source_events AS
 SELECT ts, source, event, session_id, prompt_id, request_id, message_id, event_id, seq, project, repository,
        cwd, git_branch, user_id, user_email, org_id, terminal, cc_version, model, is_sidechain, agent_id,

@@ -1,9 +1,9 @@
 -- What `telemetry` holds when the store has no OpenTelemetry event: every
 -- visible row of `events`, with the same columns. The Store reads this view
 -- instead of `telemetry` while no OpenTelemetry event is stored (most
--- embedded stores): the rows are the same, but `telemetry`'s OpenTelemetry
--- branch and its join cost ~30 ms of planning in every query that reads it,
--- even when they find nothing.
+-- embedded stores; Store._planned): the rows are the same, but
+-- `telemetry`'s OpenTelemetry branch and its join cost 35-110 ms of planning in
+-- every query that reads it, even when they find nothing.
 CREATE OR REPLACE VIEW telemetry_without_otel AS
 SELECT ts, source, event, session_id, prompt_id, request_id, message_id, event_id, seq, project, repository,
        cwd, git_branch, user_id, user_email, org_id, terminal, cc_version, model, is_sidechain, agent_id,
