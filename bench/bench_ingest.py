@@ -8,10 +8,16 @@ the child's maximum resident set size. An incremental ingest reads the tree
 and one new transcript (the first 21 lines of the tree's first transcript
 under a new session id and new uuids, in a directory beside it): what a
 scheduler's run after a short exchange does; the median of 5.
+
+    python bench/bench_ingest.py /tmp/tree100 --incremental-into /tmp/copy-of-10m
+
+times only such incremental ingests (new transcripts alone) into an existing
+store, e.g. a copy of the 10M demo store: it writes to that store.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import resource
 import shutil
@@ -53,8 +59,33 @@ def new_transcript(tree: Path, into: Path, lines: int = 21) -> None:
     (into / f"{session}.jsonl").write_text("\n".join(out) + "\n")
 
 
+def incremental(tree: Path, db: Path, *roots: Path, runs: int = 5) -> float:
+    """Median wall time of ``runs`` ingests of ``roots`` into ``db``, each after one :func:`new_transcript`."""
+    extra = Path(tempfile.mkdtemp(prefix="bench-ingest-new-")) / "-bench-incremental"
+    extra.mkdir()
+    times = []
+    try:
+        for _ in range(runs):
+            new_transcript(tree, extra)
+            wall, _, _ = run(["--db", str(db), "ingest", *map(str, roots), str(extra), "--json"])
+            times.append(wall)
+    finally:
+        shutil.rmtree(extra.parent, ignore_errors=True)
+    return statistics.median(times)
+
+
 def main() -> None:
-    tree = Path(sys.argv[1])
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("tree", type=Path)
+    ap.add_argument("--incremental-into", type=Path, metavar="STORE", help="existing store to ingest into")
+    args = ap.parse_args()
+    tree = args.tree
+    if args.incremental_into:
+        median = incremental(tree, args.incremental_into)
+        print(
+            f"incremental ingest into {args.incremental_into} (one new 21-line transcript): median {median:.2f} s of 5"
+        )
+        return
     size = sum(p.stat().st_size for p in tree.rglob("*.jsonl"))
     db = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     try:
@@ -71,17 +102,8 @@ def main() -> None:
         print(
             f"unchanged re-ingest: {wall:.2f} s end to end, work {rep['seconds']:.3f} s, lines read {rep['lines']}"
         )
-        extra = Path(tempfile.mkdtemp(prefix="bench-ingest-new-")) / "-bench-incremental"
-        extra.mkdir()
-        times = []
-        for _ in range(5):
-            new_transcript(tree, extra)
-            wall, _, _ = run(["--db", str(db), "ingest", str(tree), str(extra), "--json"])
-            times.append(wall)
-        shutil.rmtree(extra.parent, ignore_errors=True)
-        print(
-            f"incremental ingest (one new 21-line transcript): median {statistics.median(times):.2f} s of 5"
-        )
+        median = incremental(tree, db, tree)
+        print(f"incremental ingest (one new 21-line transcript): median {median:.2f} s of 5")
         for by in ("day", "model", "session"):
             wall, _, _ = run(["--db", str(db), "report", "--by", by, "--tz", "UTC", "--json"])
             print(f"report --by {by}: {wall:.2f} s end to end")
