@@ -28,7 +28,7 @@ as before it existed (their weights keep their proportions).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -193,9 +193,14 @@ def _derive(frame: pd.DataFrame) -> pd.DataFrame:
     return f
 
 
-def load_session_tool_mix(store, filters: Filters) -> pd.DataFrame:
-    """Tool calls per session and tool: ``session_id``, ``tool``, ``calls``, ``errors`` (success = 0)."""
-    frame = store.query("sessions_tool_mix", **filters.params())
+def load_session_tool_mix(store, filters: Filters, sessions: Sequence[str] | None = None) -> pd.DataFrame:
+    """Tool calls per session and tool: ``session_id``, ``tool``, ``calls``, ``errors`` (success = 0).
+
+    ``sessions``: only these sessions (a page comparing two of 50,000 reads
+    theirs, through the session index, instead of every session's); None: all.
+    """
+    only = sessions is not None
+    frame = store.query("sessions_tool_mix", **filters.params(), only=only, sessions=list(sessions or ()))
     return pd.DataFrame(columns=TOOL_MIX_COLUMNS) if frame.empty else frame
 
 

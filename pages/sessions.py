@@ -36,7 +36,6 @@ unpriced = cache.load(models.load_unpriced_models, filters)
 ui.unpriced_warning(
     "Requests of models without a known price add nothing to session costs (never \\$0): ", unpriced
 )
-tool_mix = cache.load(sessions.load_session_tool_mix, filters)
 scores = sessions.productivity_scores(frame, filters=filters)
 table = sessions.with_scores(frame, scores)
 
@@ -80,6 +79,9 @@ if any(s and s not in known for s in linked):
     st.warning(
         "A session in the link has no events in these dates or filters: widen the dates in the sidebar."
     )
+# the tool mix of the sessions compared below and of the latest one (the insights' default)
+picked = tuple(sorted({s for s in (a, b, ids[0]) if s}))
+tool_mix = cache.load(sessions.load_session_tool_mix, filters, sessions=picked)
 if a and b:
     cmp = sessions.compare_sessions(a, b, frame, tool_mix)
     left, right = st.columns([3, 2])

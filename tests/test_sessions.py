@@ -177,6 +177,16 @@ def test_compare_sessions(three):
     c = compare_sessions("A", "C", load_sessions(three, ALL), load_session_tool_mix(three, ALL))
     assert c.tool_cosine is None and c.tool_jaccard == 0.0
     assert compare_sessions("A", "nope", load_sessions(three, ALL), load_session_tool_mix(three, ALL)) is None
+    picked = load_session_tool_mix(three, ALL, sessions=("A", "B"))  # what the page loads: two sessions
+    assert picked.to_dict("records") == [
+        {"session_id": "A", "tool": "Read", "calls": 2, "errors": 0},
+        {"session_id": "A", "tool": "Bash", "calls": 1, "errors": 1},
+        {"session_id": "B", "tool": "Edit", "calls": 1, "errors": 0},
+        {"session_id": "B", "tool": "Grep", "calls": 1, "errors": 0},
+        {"session_id": "B", "tool": "Read", "calls": 1, "errors": 0},
+    ]
+    assert compare_sessions("A", "B", load_sessions(three, ALL), picked) == cmp
+    assert load_session_tool_mix(three, ALL, sessions=()).empty
 
 
 def test_productivity_scores_factors_and_weights(three):
