@@ -340,7 +340,8 @@ class Store:
         self._lock = threading.Lock()
         self._closed = False
         self._can_purge = True
-        self._lighter_views = False
+        self._lighter_views: bool | None = None
+        self._present: set[str] = set()
         self._idle.put(self._new_client())
 
     # -- opening -------------------------------------------------------------
@@ -510,25 +511,27 @@ class Store:
         one without transcript API requests ``source_events``: the same rows
         then (no request can be in both sources), planned in 3-13 ms where
         ``telemetry``'s OpenTelemetry branch and cross-source join take
-        35-110 ms in every query that reads it, whatever the data. Asked for
-        each such query (~2 ms a question), so the first event of the missing
-        source brings the view of record back at once. A store last written by
-        an older version and opened read-only may lack ``telemetry_without_otel``:
-        it reads ``telemetry``.
+        35-110 ms in every query that reads it, whatever the data. A source's
+        absence is asked before each such query (``otel_stored.sql``,
+        ``transcript_requests_stored.sql``, ~2 ms), so its first event brings
+        the view of record back at once; its presence is remembered (a view
+        chosen for a source present is right whether or not it still is), and
+        a store holding both reads ``telemetry`` without asking. A store last
+        written by an older version and opened read-only may lack
+        ``telemetry_without_otel``: it reads ``telemetry``.
         """
         if not _READS_TELEMETRY.search(sql):
             return sql
-        if not self._lighter_views:
+        if self._lighter_views is None:
             self._lighter_views = self.table_exists("telemetry_without_otel")
-            if not self._lighter_views:
-                return sql
-        if not self.rows("otel_stored")[0][0]:
-            view = "telemetry_without_otel"
-        elif not self.rows("transcript_requests_stored")[0][0]:
-            view = "source_events"
-        else:
+        if not self._lighter_views:
             return sql
-        return _READS_TELEMETRY.sub(rf"FROM\1{view}", sql)
+        for source, view in (("otel", "telemetry_without_otel"), ("transcript_requests", "source_events")):
+            if source not in self._present:
+                if not self.rows(f"{source}_stored")[0][0]:
+                    return _READS_TELEMETRY.sub(rf"FROM\1{view}", sql)
+                self._present.add(source)
+        return sql
 
     def query(self, name: str, **params: Any) -> pd.DataFrame:
         """Run the named query and return a DataFrame."""
