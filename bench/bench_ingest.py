@@ -6,7 +6,7 @@
 Each step is the real CLI in a fresh process (start-up included); peak RSS is
 the child's maximum resident set size. An incremental ingest reads the tree
 and one new transcript (the first 21 lines of the tree's first transcript
-under a new session id and new uuids, in a directory beside it): what a
+with fresh ids, as make_tree.py gives its copies, in a directory beside it): what a
 scheduler's run after a short exchange does; the median of 5.
 
     python bench/bench_ingest.py /tmp/tree100 --incremental-into /tmp/copy-of-10m
@@ -20,14 +20,16 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import secrets
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
+
+from make_tree import fresh
 
 
 def run(args: list[str]) -> tuple[float, float, str]:
@@ -41,22 +43,12 @@ def run(args: list[str]) -> tuple[float, float, str]:
 
 
 def new_transcript(tree: Path, into: Path, lines: int = 21) -> None:
-    """The first ``lines`` lines of ``tree``'s first transcript in ``into``, under a new session id and uuids."""
+    """The first ``lines`` lines of ``tree``'s first transcript in ``into``, with fresh ids (:func:`make_tree.fresh`
+    under a random copy tag: new session, uuids, message, request and tool_use ids, so nothing deduplicates)."""
     first = min(tree.rglob("*.jsonl"))
-    session = str(uuid.uuid4())
-    out = []
-    for line in first.read_text().splitlines()[:lines]:
-        try:
-            record = json.loads(line)
-        except ValueError:  # a torn line stays torn
-            out.append(line)
-            continue
-        if "sessionId" in record:
-            record["sessionId"] = session
-        if "uuid" in record:
-            record["uuid"] = str(uuid.uuid4())
-        out.append(json.dumps(record))
-    (into / f"{session}.jsonl").write_text("\n".join(out) + "\n")
+    tag = 100_000 + secrets.randbelow(900_000)  # make_tree's copies are numbered from 0
+    head = b"".join(first.read_bytes().splitlines(keepends=True)[:lines])
+    (into / fresh(first.name.encode(), tag).decode()).write_bytes(fresh(head, tag))
 
 
 def incremental(tree: Path, db: Path, *roots: Path, runs: int = 5) -> float:
