@@ -23,8 +23,10 @@ touches:
 
 - a JSONL ingest commit: the hours of its events and of the rows they replace,
   and of the stored tool results its reject decisions name;
-- an OpenTelemetry import: the hours of its records and of the stored tool
-  results they name;
+- an insert into ``otel_logs``, ours (an OpenTelemetry import) or a collector's
+  writing to a server directly: a materialized view notes its hours
+  (``rollup_pending``), and the next refresh recomputes them and the hours of
+  the stored tool results their records name;
 - the demo, a store opened without current totals, a snapshot: every hour.
 
 Hours are widened by 6 seconds each way, since a transcript request and its
@@ -35,10 +37,13 @@ or after, never half. Deleted data (a re-seeded demo) is covered because the
 full refresh also touches every hour the totals still hold.
 
 Readers (:func:`query_name`) use a ``<name>_rollup`` query when the totals are
-current (``meta`` ``rollup_version``) and the window is whole UTC hours in a
-zone whose offset is whole hours (every day of the zone is a set of UTC hours);
-otherwise the raw query. A server fed by the OpenTelemetry Collector directly
-gets rows no ingest here sees, so only embedded stores keep totals.
+built (``meta`` ``rollup_version``), the window is whole UTC hours in a zone
+whose offset is whole hours (every day of the zone is a set of UTC hours) and no
+hour of it is noted as pending; otherwise the raw query. On a server the
+Collector feeds, notes come from inserts no command here sees, so readers ask
+for them at every query, and a refresh (the ``refresh`` command, or any ingest)
+brings them in; an embedded store is written only by the process that owns it,
+whose every write refreshes what it noted, so its notes are asked once.
 """
 
 from __future__ import annotations
@@ -68,30 +73,52 @@ TABLES = (
 )
 """The rollups, each with its ``<table>_refresh`` statement (``rollup_swap`` and ``rollup_drop_hidden`` serve all)."""
 
+PENDING_GRACE = timedelta(seconds=60)
+"""On a server, the notes a refresh leaves for the next one: those of the last minute before it
+began. An insert reaches ``otel_logs`` and the view's notes in no fixed order, so a note just seen
+may belong to records the refresh could not see yet; their hours stay with the events until the
+next refresh. An embedded store has no concurrent writer and keeps none."""
+EPOCH = datetime(1970, 1, 1)
 COMPACT_RATIO = 2
 """A rollup table holding this many times its live rows (a full rebuild's old generation, or many
 refreshes') is merged after the refresh."""
 
-_current: weakref.WeakKeyDictionary[Store, bool] = weakref.WeakKeyDictionary()
+_built: weakref.WeakKeyDictionary[Store, bool] = weakref.WeakKeyDictionary()
+_settled: weakref.WeakSet[Store] = weakref.WeakSet()
+"""Embedded stores known to hold no pending note (none can appear but by their own refreshed writes)."""
 
 
-def kept(store: Store) -> bool:
-    """Whether ``store`` keeps hourly totals: an embedded store (a server may be fed without us)."""
-    return store.kind == "embedded"
+def built(store: Store) -> bool:
+    """The totals exist and are in :data:`ROLLUP_VERSION` (remembered once true)."""
+    if _built.get(store):
+        return True
+    ok = (
+        store.table_exists(*TABLES, "rollup_pending")
+        and store.rows("meta_value", key="rollup_version")[0][0] == ROLLUP_VERSION
+    )
+    if ok:
+        _built[store] = True
+    return ok
+
+
+def first_pending(store: Store, since: datetime | None = None) -> datetime | None:
+    """The earliest UTC hour (naive) at or after ``since``'s that ``rollup_pending`` notes: its totals
+    are stale until a refresh. None when there is none."""
+    if store in _settled:
+        return None
+    ((hour,),) = store.rows("rollup_pending_first", since=EPOCH if since is None else _naive_utc(since))
+    if hour is None and since is None and store.kind == "embedded":
+        _settled.add(store)
+    return None if hour is None else _naive_utc(hour)
+
+
+def _naive_utc(t: datetime) -> datetime:
+    return t if t.tzinfo is None else t.astimezone(UTC).replace(tzinfo=None)
 
 
 def current(store: Store) -> bool:
-    """The totals exist and are in :data:`ROLLUP_VERSION` (remembered once true)."""
-    if not kept(store):
-        return False
-    if _current.get(store):
-        return True
-    ok = (
-        store.table_exists(*TABLES) and store.rows("meta_value", key="rollup_version")[0][0] == ROLLUP_VERSION
-    )
-    if ok:
-        _current[store] = True
-    return ok
+    """The totals are built and no hour is pending: they answer for every window of whole hours."""
+    return built(store) and first_pending(store) is None
 
 
 def _whole_hours(tz: str, *instants: datetime) -> bool:
@@ -111,8 +138,10 @@ def _whole_hours(tz: str, *instants: datetime) -> bool:
 
 def query_name(store: Store, filters: Filters, name: str) -> str:
     """``name + "_rollup"`` when the hourly totals can answer for ``filters``, else ``name``."""
-    if current(store) and _whole_hours(filters.tz, filters.start, filters.end):
-        return f"{name}_rollup"
+    if built(store) and _whole_hours(filters.tz, filters.start, filters.end):
+        pending = first_pending(store, filters.start)
+        if pending is None or pending.replace(tzinfo=UTC) >= filters.end:
+            return f"{name}_rollup"
     return name
 
 
@@ -147,12 +176,21 @@ def _default_bounds(store: Store) -> list[int]:
 
 def split_hour(store: Store, filters: Filters) -> datetime | None:
     """The UTC hour (naive) before which the hourly totals can answer for ``filters`` and after which
-    the events must: the window's last partial hour (a window ending now). None when the totals are
-    not current, the window's start is not a whole hour in its zone, or it holds no whole hour."""
-    if not current(store) or not _whole_hours(filters.tz, filters.start):
+    the events must: the window's last partial hour (a window ending now), or its first pending
+    hour when earlier. None when the totals are not built, the window's start is not a whole hour
+    in its zone, or it holds no whole hour the totals can answer."""
+    if not built(store) or not _whole_hours(filters.tz, filters.start):
         return None
-    split = filters.end.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    return split.replace(tzinfo=None) if split > filters.start else None
+    split = answered_until(store, filters.end, filters.start)
+    return split if split.replace(tzinfo=UTC) > filters.start else None
+
+
+def answered_until(store: Store, end: datetime, since: datetime | None = None) -> datetime:
+    """The UTC hour (naive) up to which the built totals answer for a window ending at ``end`` (and
+    starting at ``since``): ``end``'s hour, or the first pending hour when earlier."""
+    split = _naive_utc(end).replace(minute=0, second=0, microsecond=0)
+    pending = first_pending(store, since)
+    return min(split, pending) if pending is not None else split
 
 
 def rows_since(store: Store, split: datetime) -> bool:
@@ -162,7 +200,16 @@ def rows_since(store: Store, split: datetime) -> bool:
 
 
 def _recompute(store: Store) -> None:
-    """Recompute the hours in ``rollup_touched`` under a new generation, then empty it."""
+    """Recompute the hours in ``rollup_touched`` and the pending ones under a new generation, then
+    empty it and forget the pending notes covered (:data:`PENDING_GRACE`)."""
+    forget_before = None
+    if store.count_rows("rollup_pending"):
+        ((began,),) = store.rows_sql("SELECT now64(3, 'UTC')")  # the engine's clock, the notes' own
+        forget_before = _naive_utc(began) - (timedelta(0) if store.kind == "embedded" else PENDING_GRACE)
+        store.command("rollup_touch_pending")
+        named = [i for (i,) in store.rows("rollup_pending_decisions")]
+        if named:
+            store.command("rollup_touch_results", ids=named)
     if store.count_rows("rollup_touched"):
         now = datetime.now(UTC)
         gen = now.replace(microsecond=now.microsecond // 1000 * 1000)  # the column's millisecond, exactly
@@ -180,7 +227,11 @@ def _recompute(store: Store) -> None:
             store.command("rollup_swap", table=table, gen=gen)
             store.command("rollup_drop_hidden", table=table)
             _compact(store, table)
+    if forget_before is not None:
+        store.command("rollup_pending_clear", before=forget_before)
     store.truncate("rollup_touched")
+    if store.kind == "embedded":
+        _settled.add(store)
 
 
 def _compact(store: Store, table: str) -> None:
@@ -196,42 +247,53 @@ def _compact(store: Store, table: str) -> None:
         store.command("rollup_compact", table=table)
 
 
-def _refresh(store: Store, touch: str) -> None:
-    """Recompute the hours ``touch`` (a named INSERT into ``rollup_touched``) selects."""
+def _refresh(store: Store, touch: str | None) -> None:
+    """Recompute the hours ``touch`` (a named INSERT into ``rollup_touched``) selects, and the pending ones."""
     store.truncate("rollup_touched")
-    store.command(touch)
+    if touch is not None:
+        store.command(touch)
     _recompute(store)
 
 
 def note_ingest(store: Store) -> None:
     """Before a JSONL commit (``ingest_events`` staged): note the hours it will change."""
-    if current(store):
+    if built(store):
         store.truncate("rollup_touched")
         store.command("rollup_touch_ingest")
 
 
 def refresh_noted(store: Store) -> None:
-    """After that commit: recompute the hours :func:`note_ingest` noted."""
-    if current(store):
+    """After that commit: recompute the hours :func:`note_ingest` noted, and the pending ones."""
+    if built(store):
         _recompute(store)
 
 
-def after_otel_import(store: Store) -> None:
-    """After an OpenTelemetry import (records still staged): recompute their hours."""
-    if current(store):
-        _refresh(store, "rollup_touch_otel")
+def refresh_pending(store: Store) -> None:
+    """Recompute the pending hours (after an OpenTelemetry import, or what a collector wrote)."""
+    if built(store):
+        _refresh(store, None)
+
+
+def pending_hours(store: Store) -> int:
+    """How many distinct hours are noted as pending."""
+    return int(store.rows_sql("SELECT uniqExact(hour) FROM rollup_pending")[0][0])
 
 
 def rebuild(store: Store) -> None:
     """Recompute every hour and mark the totals current (the demo, an old store, a snapshot)."""
-    if store.readonly or not kept(store):
+    if store.readonly:
         return
     _refresh(store, "rollup_touch_all")
     store.insert_rows("meta", [["rollup_version", ROLLUP_VERSION]], ["key", "value"])
-    _current[store] = True
+    _built[store] = True
 
 
 def ensure(store: Store) -> None:
-    """Build the totals of a writable embedded store that has none in :data:`ROLLUP_VERSION`."""
-    if not store.readonly and kept(store) and not current(store):
+    """Build the totals of a writable store that has none in :data:`ROLLUP_VERSION`, else recompute
+    its pending hours."""
+    if store.readonly:
+        return
+    if not built(store):
         rebuild(store)
+    elif first_pending(store) is not None:
+        refresh_pending(store)

@@ -109,6 +109,7 @@ TABLES = (
             "rollup_errors",
             "rollup_latency",
             "rollup_token_mix",
+            "rollup_pending",
             "outcomes",
             "outcome_tool_uses",
             "ingest_outcome_blocks",
@@ -199,7 +200,7 @@ _REPLACEABLE = re.compile(
 )
 """DDL that rewrites its object each time it runs (views and functions), with the object's name."""
 _CREATED = re.compile(
-    r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:TABLE|VIEW|FUNCTION)\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)",
+    r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:TABLE|(?:MATERIALIZED\s+)?VIEW|FUNCTION)\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)",
     re.IGNORECASE | re.MULTILINE,
 )
 """The object a schema statement creates, by name."""

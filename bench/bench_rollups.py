@@ -35,7 +35,7 @@ def build(path: Path) -> None:
     store = Store.open_embedded(path)
     try:
         store.ensure_schema()
-        if not rollups.current(store):
+        if not rollups.built(store):
             t0 = time.perf_counter()
             rollups.rebuild(store)
             took = time.perf_counter() - t0
@@ -56,7 +56,7 @@ def main() -> int:
         return 2
     build(args.store)
     store = Store.open_embedded(args.store, readonly=True)
-    kept = rollups.current
+    kept = rollups.built
     try:
         view = parse_view({"tz": args.tz})
         f = view.filters(data_bounds(store, view.tz))
@@ -82,7 +82,7 @@ def main() -> int:
             times: dict[str, list[float]] = {"raw": [], "rollup": []}
             for i in range(args.repeat + 1):
                 for way in ("raw", "rollup"):
-                    rollups.current = kept if way == "rollup" else (lambda _store: False)
+                    rollups.built = kept if way == "rollup" else (lambda _store: False)
                     t0 = time.perf_counter()
                     step()
                     if i:
@@ -92,7 +92,7 @@ def main() -> int:
                 f"{name:<42} raw {raw * 1000:8.1f} ms   rollup {rolled * 1000:8.1f} ms   {raw / rolled:5.1f}x"
             )
     finally:
-        rollups.current = kept
+        rollups.built = kept
         store.close()
     return 0
 

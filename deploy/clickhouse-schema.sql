@@ -1100,6 +1100,29 @@ ENGINE = MergeTree
 ORDER BY ts
 SETTINGS enable_block_number_column = 1, enable_block_offset_column = 1;
 
+-- 32_rollup_pending
+-- The UTC hours whose rollup rows are stale because OpenTelemetry records reached otel_logs:
+-- noted by the materialized view below at every insert, whoever inserts (this app's import, or a
+-- team's collector writing to a server directly), widened by 6 seconds each way as a refresh
+-- widens them (a request matches its transcript twin within 5). Readers leave a noted hour to
+-- the events; a refresh (analytics/rollups.py) recomputes the noted hours and removes the notes
+-- it has covered.
+CREATE TABLE IF NOT EXISTS rollup_pending
+(
+    hour DateTime('UTC'),
+    noted DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = MergeTree
+ORDER BY hour;
+
+-- 33_rollup_pending_otel_view
+-- Notes the hours every insert into otel_logs touches (rollup_pending). An insert is one block
+-- here, so one note per hour it touches.
+CREATE MATERIALIZED VIEW IF NOT EXISTS rollup_pending_otel TO rollup_pending (hour DateTime('UTC'), noted DateTime64(3, 'UTC')) AS
+SELECT DISTINCT arrayJoin([toStartOfHour(t - INTERVAL 6 SECOND), toStartOfHour(t + INTERVAL 6 SECOND)]) AS hour,
+       now64(3, 'UTC') AS noted
+FROM (SELECT toDateTime(Timestamp, 'UTC') AS t FROM otel_logs WHERE ServiceName = 'claude-code');
+
 INSERT INTO meta (key, value) VALUES ('schema_version', '4');
 
 -- The app's read-only user (pick a real password; the app connects with it through

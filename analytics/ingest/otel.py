@@ -665,7 +665,7 @@ def import_otel(store, paths: list[Path], metrics=None) -> OtelImportReport:
             report.inserted = int(new_records)
             report.duplicates = int(staged) - report.inserted
             if report.inserted:
-                rollups.after_otel_import(store)
+                rollups.refresh_pending(store)
     finally:
         store.command("otel_import_clear")
     report.seconds = round(time.perf_counter() - t0, 4)
