@@ -93,11 +93,12 @@ def built(store: Store) -> bool:
     if _built.get(store):
         return True
     ok = (
-        store.table_exists(*TABLES, "rollup_pending")
-        and store.rows("meta_value", key="rollup_version")[0][0] == ROLLUP_VERSION
+        store.table_exists(*TABLES) and store.rows("meta_value", key="rollup_version")[0][0] == ROLLUP_VERSION
     )
     if ok:
         _built[store] = True
+        if not store.table_exists("rollup_pending"):  # an older embedded store opened read-only: no notes
+            _settled.add(store)
     return ok
 
 

@@ -171,3 +171,23 @@ def test_an_embedded_store_left_with_notes_reads_the_events_until_its_next_writa
     assert rollups.query_name(store, since_the_call, "errors_tools") == "errors_tools_rollup"
     assert bash(store, since_the_call) == (1, 0)
     store.close()
+
+
+def test_an_older_store_opened_read_only_still_reads_its_totals(chdb_path, tmp_path):
+    """A store of the version before the notes (no ``rollup_pending``), opened read-only so never
+    migrated: nothing can note an hour there, so its totals answer as before."""
+    name = f"old{os.getpid()}_{next(_ids)}"
+    store = Store.open_embedded(chdb_path, database=name)
+    store.ensure_schema()
+    rollups.ensure(store)
+    session(tmp_path / "projects", 1)
+    ingest_jsonl(store, [tmp_path / "projects"])
+    store.command_sql("DROP VIEW rollup_pending_otel")
+    store.command_sql("DROP TABLE rollup_pending")
+    store.close()
+    store = Store.open_embedded(chdb_path, database=name, readonly=True)
+    f = whole(store, "UTC")
+    assert rollups.current(store)
+    assert rollups.query_name(store, f, "costs_series") == "costs_series_rollup"
+    assert assert_same(store, f)
+    store.close()
