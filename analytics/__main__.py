@@ -255,7 +255,7 @@ def cmd_refresh(store: Store, args) -> int:
 
 def cmd_status(store: Store, args) -> int:
     """What the store holds; exit 2 when it is damaged (:mod:`analytics.integrity`)."""
-    from analytics import integrity
+    from analytics import integrity, rollups
 
     damage = integrity.check(store)
     events = store.rows("status_events")
@@ -269,6 +269,10 @@ def cmd_status(store: Store, args) -> int:
         ],
         "last_runs": [{"started": str(a), "finished": str(b), "kind": k} for a, b, k, _ in runs],
         "damage": [d.to_dict() for d in damage],
+        "rollups": {
+            "built": rollups.built(store),
+            "pending_hours": rollups.pending_hours(store) if store.table_exists("rollup_pending") else 0,
+        },
     }
     if args.json:
         print(json.dumps(info, indent=2))
@@ -284,6 +288,13 @@ def cmd_status(store: Store, args) -> int:
         )
     for run in info["last_runs"][:1]:
         print(f"last {run['kind']} run: {run['finished']} UTC")
+    totals = info["rollups"]
+    if totals["built"]:
+        print(f"hourly totals: built, {totals['pending_hours']} hours pending a refresh")
+    else:
+        print(
+            "hourly totals: not built (every page reads the events; `python -m analytics refresh` builds them)"
+        )
     return 2 if damage else 0
 
 

@@ -13,7 +13,7 @@ import pytest
 from jsonl_fixtures import SONNET, assistant, tool_result, tool_use, usage, user_prompt, write
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ("ingest", "report", "demo", "status", "export", "serve-check")
+COMMANDS = ("ingest", "report", "demo", "refresh", "status", "export", "serve-check")
 
 
 def cli(*args, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -131,6 +131,7 @@ def test_status_and_export(tmp_path, transcripts):
         ("user_prompt", 1),
     }
     assert status["last_runs"][0]["kind"] == "jsonl"
+    assert status["rollups"] == {"built": True, "pending_hours": 0}
     out = tmp_path / "events.parquet"
     assert "wrote 4 rows" in cli("--db", db, "export", "--format", "parquet", out).stdout
     df = pd.read_parquet(out)

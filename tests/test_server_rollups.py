@@ -104,6 +104,9 @@ def test_collector_rows_reach_the_totals_at_the_next_refresh(server, tmp_path, m
         day + timedelta(days=2, hours=-1),  # the rejection at 08:59:50 (its result at 09:00:07)
     }
     assert not rollups.current(store)
+    point_cli_at(monkeypatch, config)
+    assert main(["status", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rollups"] == {"built": True, "pending_hours": 5}
     # every reader of a window holding a noted hour reads the events: the rejection counts at once
     assert rollups.query_name(store, f, "errors_tools") == "errors_tools"
     assert bash(store, f) == (2, 2)
@@ -121,7 +124,6 @@ def test_collector_rows_reach_the_totals_at_the_next_refresh(server, tmp_path, m
 
     # a refresh right away recomputes every noted hour but keeps the notes of the last minute (the
     # collector's rows and its notes are not written at once), so readers still take the events
-    point_cli_at(monkeypatch, config)
     assert main(["refresh", "--json"]) == 0
     done = json.loads(capsys.readouterr().out)
     assert done == {"built": False, "pending_hours_before": 5, "pending_hours_after": 5,
