@@ -100,9 +100,8 @@ def load_last_activity(store, filters: Filters, now: datetime | None = None) -> 
     their window (UTC); None without any."""
     end = instant(now) + pd.Timedelta(milliseconds=1)
     params = filters.with_window(datetime(2000, 1, 1, tzinfo=UTC), to_datetime(end)).params()
-    if rollups.built(
-        store
-    ):  # whole hours from the hourly rollup, the last partial (or pending) ones from the events
+    if rollups.built(store):
+        # whole hours from the hourly rollup, the last partial (or pending) ones from the events
         split = rollups.answered_until(store, to_datetime(end))
         name = (
             "monitor_last_activity_rollup"

@@ -107,6 +107,8 @@ def first_pending(store: Store, since: datetime | None = None) -> datetime | Non
     are stale until a refresh. None when there is none."""
     if store in _settled:
         return None
+    if since is not None and store.kind == "embedded" and first_pending(store) is None:
+        return None  # asked of the whole table first: an embedded store without notes is settled at once
     ((hour,),) = store.rows("rollup_pending_first", since=EPOCH if since is None else _naive_utc(since))
     if hour is None and since is None and store.kind == "embedded":
         _settled.add(store)
