@@ -1,6 +1,5 @@
 """Costs: where the money goes, how fast it goes, and whether the budgets hold."""
 
-import pandas as pd
 import streamlit as st
 
 from analytics import costs, fmt, monitor
@@ -155,12 +154,10 @@ ui.chart(burn_chart, caption=ui.md(bands))
 st.subheader("5-hour usage blocks")
 ui.question("How much of a usual block has the active one used, and when does it reset?")
 now_dt = snapshot.now.to_pydatetime()
-month_requests = cache.load(costs.load_request_costs, filters.days_up_to(now_dt, 30))
-ui.block_limit_cards(costs.block_limits(costs.usage_blocks(month_requests, now_dt)), tz)
+month_hours = cache.load(costs.load_request_hours, filters.days_up_to(now_dt, 30))
+ui.block_limit_cards(costs.block_limits(costs.usage_blocks(month_hours, now_dt)), tz)
 week = state.url_toggle("Show the last 7 days", "blocks", "week")
-requests = (
-    month_requests[month_requests["ts"] >= snapshot.now - pd.Timedelta(days=7)] if week else snapshot.requests
-)
+requests = cache.load(costs.load_request_hours, filters.days_up_to(now_dt, 7)) if week else snapshot.requests
 blocks = costs.usage_blocks(requests, now_dt)
 if blocks.empty:
     st.caption("No requests in this span.")

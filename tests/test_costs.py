@@ -1,6 +1,7 @@
 import itertools
 import json
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfoNotFoundError
 
 import event_rows as ev
@@ -27,11 +28,14 @@ from analytics.costs import (
     load_costs_by,
     load_ingest_runs,
     load_request_costs,
+    load_request_hours,
     project_spend,
     reconcile_sources,
+    request_hours,
     usage_blocks,
 )
 from analytics.filters import Filters
+from analytics.ingest.jsonl import ingest_jsonl
 from analytics.usage import usage_report
 
 _ids = itertools.count()
@@ -273,6 +277,60 @@ def test_load_request_costs(empty_store):
     assert load_request_costs(empty_store, Filters(projects=("nobody",))).empty
 
 
+def test_load_request_hours_by_hand(empty_store):
+    insert(
+        empty_store,
+        {"ts": "2025-01-01 10:59:59.999", "cost_usd": 1.5, "output_tokens": 7, "request_id": "r1"},
+        {"ts": "2025-01-01 10:00:00.250", "cost_usd": 0.25, "input_tokens": 3, "request_id": "r2"},
+        {"ts": "2025-01-01 10:30", "model": "mystery-model", "output_tokens": 1, "request_id": "r3"},
+        {"ts": "2025-01-01 12:00", "cost_usd": 2.0, "request_id": "r4"},
+    )
+    h = load_request_hours(empty_store, Filters())
+    assert h["hour"].tolist() == [pd.Timestamp(f"2025-01-01 {x}:00", tz="UTC") for x in (10, 12)]
+    assert h["first_ts"].tolist() == [pd.Timestamp("2025-01-01 10:00:00.250", tz="UTC"),
+                                      pd.Timestamp("2025-01-01 12:00", tz="UTC")]  # fmt: skip
+    assert h["last_ts"].iloc[0] == pd.Timestamp("2025-01-01 10:59:59.999", tz="UTC")
+    assert h["requests"].tolist() == [3, 1] and h["unpriced_requests"].tolist() == [1, 0]
+    assert h["cost_usd"].tolist() == [1.75, 2.0] and h["tokens"].tolist() == [11, 0]
+    pd.testing.assert_frame_equal(h, request_hours(load_request_costs(empty_store, Filters())))
+    # a window cuts the hour: only its requests count, the first one at 10:30
+    cut = load_request_hours(empty_store, Filters(start=at("2025-01-01 10:30"), end=at("2025-01-01 11:00")))
+    assert (cut["requests"].tolist(), cut["first_ts"].tolist()) == (
+        [2],
+        [pd.Timestamp("2025-01-01 10:30", tz="UTC")],
+    )
+    assert load_request_hours(empty_store, Filters(projects=("nobody",))).empty
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "claude-projects"
+
+
+def _blocks_both_ways(store, f: Filters, now: datetime) -> int:
+    """The usage blocks of the requests equal those of the requests per hour; returns the blocks."""
+    by_request = usage_blocks(load_request_costs(store, f), now)
+    pd.testing.assert_frame_equal(by_request, usage_blocks(load_request_hours(store, f), now),
+                                  check_dtype=False, rtol=1e-9)  # fmt: skip
+    return len(by_request)
+
+
+def test_usage_blocks_from_hours_equal_those_from_requests(demo_store):
+    ((end,),) = demo_store.rows_sql("SELECT max(ts) FROM telemetry WHERE event = 'api_request'")
+    end = end.replace(tzinfo=UTC)
+    for now in (end, end - timedelta(hours=2, minutes=17), end + timedelta(hours=6)):
+        for days in (30, 7, 0.5):
+            assert _blocks_both_ways(demo_store, Filters(tz="Asia/Kolkata").days_up_to(now, days), now) > 0
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="the shared real transcripts are not beside the repository")
+def test_usage_blocks_from_hours_on_the_real_transcripts(empty_store):
+    ingest_jsonl(empty_store, [SHARED])
+    ((first, end),) = empty_store.rows_sql(
+        "SELECT min(ts), max(ts) FROM telemetry WHERE event = 'api_request'"
+    )
+    whole = Filters(start=first.replace(tzinfo=UTC), end=end.replace(tzinfo=UTC) + timedelta(seconds=1))
+    assert _blocks_both_ways(empty_store, whole, end.replace(tzinfo=UTC)) > 1
+
+
 # ---------------------------------------------------------------------------
 # burn rate
 def test_three_dollars_over_ninety_minutes_is_two_per_hour():
@@ -405,6 +463,7 @@ def test_usage_blocks_invariants(minutes):
     assert (b["block_start"] <= b["first_ts"]).all() and (b["last_ts"] < b["block_end"]).all()
     assert (b["block_start"].dt.minute == 0).all()
     assert (b["block_start"].iloc[1:].to_numpy() >= b["block_end"].iloc[:-1].to_numpy()).all()
+    pd.testing.assert_frame_equal(b, usage_blocks(request_hours(ev), at("2025-02-01")))
 
 
 # ---------------------------------------------------------------------------

@@ -137,7 +137,7 @@ def test_spend_trend_and_the_active_block_show_the_librarys_numbers(app_on_demo,
     assert frames[0]["value"].tolist() == pytest.approx(spend.tolist())
     assert any(c.value.startswith(f"Trend: {fit.direction} (Mann–Kendall") for c in at.caption)
     end = judged_at(f, live=False)
-    requests = costs.load_request_costs(demo_store, f.days_up_to(end.to_pydatetime(), 30))
+    requests = costs.load_request_costs(demo_store, f.days_up_to(end.to_pydatetime(), 30))  # each request
     limits = costs.block_limits(costs.usage_blocks(requests, end.to_pydatetime()))
     assert metric(at, "Tokens in the active block").value == fmt.tokens(limits.tokens)
     assert metric(at, "Cost of the active block").value == fmt.money(limits.cost_usd)
