@@ -12,7 +12,8 @@ WITH
         FROM (
             SELECT session_id, model, sum(ifNull(cost_usd, 0)) AS spent
             FROM telemetry
-            WHERE event = 'api_request' AND __FILTERS__
+            -- only a split by model reads it: other splits skip this grouping of every request
+            WHERE {by:String} = 'model' AND event = 'api_request' AND __FILTERS__
             GROUP BY session_id, model
         )
         GROUP BY session_id
