@@ -155,8 +155,10 @@ def load_model_usage(store, filters: Filters) -> pd.DataFrame:
         when none is priced), ``priced_requests``, ``timed_requests``,
         ``p50_ms`` / ``p95_ms`` / ``p99_ms`` (``quantileExact`` of
         ``duration_ms``, NaN without durations), ``ttft_p50_ms``, ``sessions``.
+        From the rollups when they can answer (:mod:`analytics.rollups`).
     """
-    return _with_columns(store.query("models_usage", **filters.params()), USAGE_COLUMNS)
+    name = rollups.query_name(store, filters, "models_usage")
+    return _with_columns(store.query(name, **filters.params()), USAGE_COLUMNS)
 
 
 def load_unpriced_models(store, filters: Filters) -> tuple[str, ...]:

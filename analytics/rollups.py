@@ -12,8 +12,9 @@ aggregates of every event (``rollup_session_metrics``, active time within the
 hour kept for :data:`SESSION_IDLE_MS`); the error monitor's attempts, permission
 decisions, API error classes and tool errors read the hourly error detail
 (``rollup_errors``, each tool result with the reject decisions of its call);
-timeout risk's exact percentiles and the daily p95 read every request duration
-of each hour and group as one array (``rollup_latency``); re-pricing and the
+timeout risk's exact percentiles, the daily p95 and the Models page's usage per
+model read every request duration and time to first token of each hour and
+group as one array (``rollup_latency``); re-pricing and the
 model-efficiency widget read the token mix by price-tier bucket
 (``rollup_token_mix``, bucketed by the price book's and the default targets'
 tier starts: a refresh that finds rows built with other ones redoes every
@@ -61,7 +62,7 @@ from analytics.view import IDLE_MINUTES
 
 SESSION_IDLE_MS = IDLE_MINUTES * 60_000
 """The idle bound of ``rollup_session_metrics``' active time (the session table's own)."""
-ROLLUP_VERSION = f"6-idle{SESSION_IDLE_MS}"
+ROLLUP_VERSION = f"7-idle{SESSION_IDLE_MS}"
 """The format of the rollup tables; a store built with another one is rebuilt on open."""
 TABLES = (
     "rollup_hourly",

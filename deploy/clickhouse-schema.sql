@@ -1039,7 +1039,9 @@ SETTINGS enable_block_number_column = 1, enable_block_offset_column = 1;
 -- ingest beside rollup_hourly (analytics/rollups.py), so timeout risk's exact
 -- percentiles read one array per group instead of every request through the
 -- telemetry view: `durations` holds every known duration of the group's
--- requests (each once, unordered), `missing` counts its requests without one.
+-- requests (each once, unordered), `missing` counts its requests without one;
+-- `ttfts` the same for the time to first token (the Models page's median).
+-- A store made before `ttfts` gets it from 34_rollup_latency_ttft.sql.
 -- Refreshed with the other rollups: appended hidden under a generation, shown
 -- by one lightweight UPDATE, then the hidden rows deleted.
 CREATE TABLE IF NOT EXISTS rollup_latency
@@ -1052,6 +1054,7 @@ CREATE TABLE IF NOT EXISTS rollup_latency
     user String,
     missing UInt64,
     durations Array(Float64),
+    ttfts Array(Float64),
     gen DateTime64(3, 'UTC'),
     hidden UInt8 DEFAULT 0
 )
@@ -1122,6 +1125,12 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS rollup_pending_otel TO rollup_pending (ho
 SELECT DISTINCT arrayJoin([toStartOfHour(t - INTERVAL 6 SECOND), toStartOfHour(t + INTERVAL 6 SECOND)]) AS hour,
        now64(3, 'UTC') AS noted
 FROM (SELECT toDateTime(Timestamp, 'UTC') AS t FROM otel_logs WHERE ServiceName = 'claude-code');
+
+-- 34_rollup_latency_ttft
+-- The times to first token of rollup_latency (30_rollup_latency.sql) for a
+-- table made before them; a no-op on one that has them. The rollup version
+-- (analytics/rollups.py) then rebuilds every hour, filling them.
+ALTER TABLE rollup_latency ADD COLUMN IF NOT EXISTS ttfts Array(Float64) AFTER durations;
 
 INSERT INTO meta (key, value) VALUES ('schema_version', '4');
 

@@ -9,6 +9,7 @@ per request), a re-seeded demo (deleted rows) — and on the shared real transcr
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
@@ -23,6 +24,7 @@ from analytics.filters import Filters
 from analytics.ingest.demo import load_demo
 from analytics.ingest.jsonl import ingest_jsonl
 from analytics.ingest.otel import import_otel
+from analytics.store import Store
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "claude-projects"
 QUERIES = (
@@ -40,6 +42,7 @@ QUERIES = (
     "errors_tools",
     "errors_latency",
     "models_token_mix",
+    "models_usage",
 )
 DAY = datetime(2026, 1, 5, 9, tzinfo=UTC)
 
@@ -379,6 +382,40 @@ def test_a_reseeded_demo_leaves_no_stale_hours(store_factory):
     assert int(store.query("costs_series_rollup", **params("costs_series", f))["requests"].sum()) < int(
         first["requests"].sum()
     )
+
+
+def test_a_store_of_the_previous_format_gains_the_ttfts_and_is_rebuilt(chdb_path, tmp_path):
+    """A store whose ``rollup_latency`` predates ``ttfts`` (rollup version 6): the next writable open
+    adds the column and rebuilds every hour; the Models page's usage then comes from the totals."""
+    name = f"v6_{os.getpid()}_{tmp_path.name}"
+    store = Store.open_embedded(chdb_path, database=name)
+    store.ensure_schema()
+    rollups.ensure(store)
+    records = [otlp.record(DAY + timedelta(minutes=n), "api_request", "s1", request_id=f"r{n}", model=SONNET,
+                           cost_usd="0.5", input_tokens="10", output_tokens="5", cache_read_tokens="0",
+                           cache_creation_tokens="0", duration_ms=str(1000 * n), ttft_ms=str(100 * n))
+               for n in (1, 2, 3, 4)]  # fmt: skip
+    import_otel(store, [otlp.write(tmp_path / "otel.jsonl", records)])
+    store.command_sql("ALTER TABLE rollup_latency DROP COLUMN ttfts")
+    store.insert_rows(
+        "meta",
+        [["rollup_version", f"6-idle{rollups.SESSION_IDLE_MS}"], ["schema_digest", "older"]],
+        ["key", "value"],
+    )
+    store.close()
+    store = Store.open_embedded(chdb_path, database=name)
+    try:
+        store.ensure_schema()
+        rollups.ensure(store)
+        f = whole(store)
+        assert rollups.query_name(store, f, "models_usage") == "models_usage_rollup"
+        (row,) = models.load_model_usage(store, f).to_dict("records")
+        # durations 1-4 s and times to first token 100-400 ms: exact medians take the upper middle value
+        assert (row["requests"], row["timed_requests"], row["sessions"]) == (4, 4, 1)
+        assert (row["p50_ms"], row["ttft_p50_ms"], row["cost_usd"]) == (3000.0, 300.0, 2.0)
+        assert assert_same(store, f)
+    finally:
+        store.close()
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="the shared real transcripts are not beside the repository")

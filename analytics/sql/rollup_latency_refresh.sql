@@ -1,11 +1,12 @@
 -- Recompute the touched hours of rollup_latency from the telemetry view,
 -- appended hidden under generation {gen} (rollup_swap shows them).
-INSERT INTO rollup_latency (ts, source, project, repository, model, user, missing, durations, gen, hidden)
+INSERT INTO rollup_latency (ts, source, project, repository, model, user, missing, durations, ttfts, gen, hidden)
 SELECT
     toStartOfHour(ts) AS hour,
     source, project, repository, model, user,
     countIf(duration_ms IS NULL),
     groupArrayIf(assumeNotNull(duration_ms), isNotNull(duration_ms)),
+    groupArrayIf(assumeNotNull(ttft_ms), isNotNull(ttft_ms)),
     {gen:DateTime64(3, 'UTC')},
     1
 FROM telemetry
