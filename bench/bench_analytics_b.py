@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from timing import print_steps  # noqa: E402
 
-from analytics import models, search, sessions, tools  # noqa: E402
+from analytics import models, outcomes, search, sessions, tools  # noqa: E402
 from analytics.filters import Filters  # noqa: E402
 from analytics.store import Store  # noqa: E402
 
@@ -91,6 +91,10 @@ def main() -> int:
             ("models    recommend_savings", lambda: models.recommend_savings(token_mix)),
             ("models    cache_efficiency", lambda: models.cache_efficiency(token_mix)),
             ("sessions  load_sessions", lambda: sessions.load_sessions(store, f)),
+            (
+                "sessions  load_outcomes_by(session)",
+                lambda: outcomes.load_outcomes_by(store, f, by="session"),
+            ),
             ("sessions  load_session_tool_mix", lambda: sessions.load_session_tool_mix(store, f)),
             ("sessions  productivity_scores", lambda: sessions.productivity_scores(frame)),
             (

@@ -63,8 +63,14 @@ def main() -> int:
             monitor.month_to_date(s)
             costs.backtest_daily_forecast(s.daily)
             monitor.hourly_spend(s)
+            month_blocks(s)
             costs.usage_blocks(s.requests, s.now.to_pydatetime())
             costs.dedup_audit(costs.load_ingest_runs(store, 20))
+
+        def month_blocks(s):
+            now = s.now.to_pydatetime()
+            month = costs.load_request_hours(store, f.days_up_to(now, 30))
+            return costs.block_limits(costs.usage_blocks(month, now))
 
         def errors_page():
             s = monitor.load_error_snapshot(store, f)
@@ -83,6 +89,7 @@ def main() -> int:
             ("overview page: telemetry_widgets", lambda: monitor.telemetry_widgets(store, f, q.budgets)),
             ("costs page: all loads + analysis", costs_page),
             ("costs page: load_spend_snapshot", lambda: monitor.load_spend_snapshot(store, f)),
+            ("costs page: 5-hour blocks of the last 30 days", lambda: month_blocks(snap)),
             (
                 "costs page: budget slider moved (budget_report)",
                 lambda: monitor.budget_report(snap, {"day": 20.0}),
