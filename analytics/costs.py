@@ -203,8 +203,8 @@ def load_request_hours(store, filters: Filters) -> pd.DataFrame:
         :func:`load_request_costs` holds millions (2M at 10M events: 1.4 s and
         over a GiB; this: 0.16 s).
     """
-    df = _run(store, "costs_request_hours", ["hour", "first_ms", "last_ms", *REQUEST_HOUR_COLUMNS[3:]],
-              **filters.params())  # fmt: skip
+    columns = ["hour", "first_ms", "last_ms", *REQUEST_HOUR_COLUMNS[3:]]
+    df = _run(store, "costs_request_hours", columns, **filters.params())
     return pd.DataFrame(
         {
             "hour": pd.to_datetime(df["hour"].astype("int64"), unit="s", utc=True),
@@ -237,9 +237,8 @@ def request_hours(events: pd.DataFrame) -> pd.DataFrame:
             "tokens": pd.to_numeric(events["tokens"], errors="coerce").fillna(0).astype("int64"),
         }
     )
-    agg = {"first_ts": "min", "last_ts": "max", "requests": "sum", "unpriced_requests": "sum",
-           "cost_usd": "sum", "tokens": "sum"}  # fmt: skip
-    return rows.groupby("hour", sort=True).agg(agg).reset_index()[REQUEST_HOUR_COLUMNS]
+    sums = dict.fromkeys(REQUEST_HOUR_COLUMNS[3:], "sum")
+    return rows.groupby("hour").agg({"first_ts": "min", "last_ts": "max", **sums}).reset_index()
 
 
 # ---------------------------------------------------------------------------

@@ -137,7 +137,21 @@ def test_spend_trend_and_the_active_block_show_the_librarys_numbers(app_on_demo,
     assert frames[0]["value"].tolist() == pytest.approx(spend.tolist())
     assert any(c.value.startswith(f"Trend: {fit.direction} (Mann–Kendall") for c in at.caption)
     end = judged_at(f, live=False)
-    requests = costs.load_request_costs(demo_store, f.days_up_to(end.to_pydatetime(), 30))  # each request
+    requests = costs.load_request_costs(demo_store, f.days_up_to(end.to_pydatetime(), 30))
     limits = costs.block_limits(costs.usage_blocks(requests, end.to_pydatetime()))
     assert metric(at, "Tokens in the active block").value == fmt.tokens(limits.tokens)
     assert metric(at, "Cost of the active block").value == fmt.money(limits.cost_usd)
+
+
+def test_the_last_7_days_of_blocks_match_those_of_each_request(app_on_demo, demo_store):
+    last = data_bounds(demo_store, local_zone())[1]
+    to = (last - timedelta(days=1)).isoformat()
+    at = page(to=to, blocks="week").run()
+    assert not at.exception and at.toggle(key="blocks").value
+    f = page_filters(demo_store, to=to)
+    end = judged_at(f, live=False).to_pydatetime()
+    expected = costs.usage_blocks(costs.load_request_costs(demo_store, f.days_up_to(end, 7)), end)
+    (shown,) = [df.value for df in at.dataframe if "burn_rate_per_hour" in df.value.columns]
+    assert len(shown) == len(expected) >= 5  # 7 days of the demo's working hours
+    assert shown["requests"].tolist() == expected["requests"].tolist()
+    assert shown["cost_usd"].tolist() == pytest.approx(expected["cost_usd"].tolist())
