@@ -3,6 +3,9 @@
 Loaders (one named query each, cut by the standard filters):
 
 * :func:`load_sessions` (``sessions_metrics.sql``): one row per session.
+* :func:`load_session_totals` (``sessions_totals.sql`` over the same query):
+  :func:`session_totals` computed in the store, for a window whose rows are
+  not shown (the previous period of the headline cards).
 * :func:`load_session_tool_mix` (``sessions_tool_mix.sql``): tool calls and
   failures per (session, tool).
 
@@ -39,6 +42,7 @@ from scipy import stats
 
 from analytics import fmt, rollups
 from analytics.filters import Filters
+from analytics.store import sql_text
 from analytics.view import IDLE_MINUTES
 
 WEIGHTS: Mapping[str, float] = {
@@ -163,6 +167,34 @@ def load_sessions(store, filters: Filters, idle_minutes: float = IDLE_MINUTES) -
     if frame.empty:
         return pd.DataFrame(columns=SESSION_COLUMNS + DERIVED_COLUMNS)
     return _derive(frame)
+
+
+def load_session_totals(store, filters: Filters, idle_minutes: float = IDLE_MINUTES) -> SessionTotals | None:
+    """:func:`session_totals` of :func:`load_sessions` without reading the sessions out of the store.
+
+    One row of aggregates over the session table's own query; None when the window has no session.
+    """
+    params = {"idle_ms": int(idle_minutes * 60_000), **filters.params()}
+    sql = sql_text("sessions_totals").replace(
+        "__SESSIONS__", sql_text(_metrics_query(store, filters, params["idle_ms"]))
+    )
+    ((n, cost, median_cost, median_duration, median_active, failed, operations),) = store.rows_sql(
+        sql, **params
+    )
+    if not n:
+        return None
+    return SessionTotals(
+        n_sessions=int(n),
+        cost_usd=_nan_if_null(cost),
+        median_cost_usd=_nan_if_null(median_cost),
+        median_duration_s=float(median_duration),
+        median_active_s=float(median_active),
+        error_rate=failed / operations if operations else float("nan"),
+    )
+
+
+def _nan_if_null(value) -> float:
+    return float("nan") if value is None else float(value)
 
 
 def _metrics_query(store, filters: Filters, idle_ms: int) -> str:

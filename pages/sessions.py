@@ -41,7 +41,7 @@ table = sessions.with_scores(frame, scores)
 
 # -- key numbers ---------------------------------------------------------------
 totals = sessions.session_totals(frame)
-before = sessions.session_totals(cache.load(sessions.load_sessions, filters.previous()))
+before = cache.load(sessions.load_session_totals, filters.previous())  # only its figures
 cols = st.columns(4)
 count = (totals.n_sessions, before.n_sessions if before else 0)
 ui.vs_before_card(cols[0], "Sessions", *count, filters, ui.count, delta_color="off")

@@ -24,6 +24,16 @@ def test_renders_on_demo_and_numbers_match_the_analytics(app_on_demo, demo_store
     assert metric(at, "Median session cost").value == fmt.money(totals.median_cost_usd)
     assert metric(at, "Median active time").value == fmt.duration_ms(totals.median_active_s * 1000)
     assert metric(at, "Failed operations").value == fmt.pct(totals.error_rate)
+    # against the 30 days before, from that window's session rows
+    before = sessions.session_totals(sessions.load_sessions(demo_store, page_filters(demo_store).previous()))
+    assert before is not None and before.n_sessions != totals.n_sessions
+    change = totals.n_sessions - before.n_sessions
+    assert metric(at, "Sessions").delta == f"{'-' if change < 0 else '+'}{abs(change):,} vs before"
+    change = totals.error_rate - before.error_rate
+    assert (
+        metric(at, "Failed operations").delta
+        == f"{'-' if change < 0 else '+'}{abs(change) * 100:.2f} pp vs before"
+    )
 
     (listed,) = frames_with(at, "session_id", "score", "primary_model")
     assert listed["session_id"].tolist() == frame["session_id"].tolist()[::-1]  # newest first

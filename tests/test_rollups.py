@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import astuple
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
@@ -109,6 +110,15 @@ def assert_same(store, filters: Filters) -> int:
     raw = frame(store, "sessions_metrics", p)
     pd.testing.assert_frame_equal(raw, frame(store, used, p), check_dtype=False, rtol=1e-9)
     compared += len(raw)
+    # the headline figures aggregated in the store equal those of the session rows
+    half = filters.with_window(filters.start, filters.start + (filters.end - filters.start) / 2)
+    for window in (filters, half, filters.previous()):
+        expected = sessions.session_totals(sessions.load_sessions(store, window))
+        totals = sessions.load_session_totals(store, window)
+        assert (totals is None) == (expected is None)
+        if expected is not None:
+            assert astuple(totals) == pytest.approx(astuple(expected), rel=1e-12, nan_ok=True)
+            compared += 1
     for split in (filters.start, filters.start + (filters.end - filters.start) / 2, filters.end):
         p = filters.params() | {"split": split.astimezone(UTC).replace(minute=0, second=0, tzinfo=None)}
         raw = store.query("monitor_last_activity", **p)

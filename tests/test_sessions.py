@@ -18,6 +18,7 @@ from analytics.sessions import (
     compare_sessions,
     consistency,
     load_session_tool_mix,
+    load_session_totals,
     load_sessions,
     peak_hours,
     percentile_rank,
@@ -347,6 +348,13 @@ def test_session_totals_scores_and_group_sizes(three):
     assert t.cost_usd == pytest.approx(0.80) and t.median_cost_usd == pytest.approx(0.30)
     assert t.error_rate == pytest.approx(2 / 12)
     assert session_totals(sessions.iloc[:0]) is None
+    stored = load_session_totals(three, ALL)  # the same figures, aggregated in the store
+    assert (stored.n_sessions, stored.median_duration_s, stored.median_active_s) == (3, 200.0, 200.0)
+    assert stored.cost_usd == pytest.approx(0.80) and stored.median_cost_usd == pytest.approx(0.30)
+    assert stored.error_rate == pytest.approx(2 / 12)
+    assert (
+        load_session_totals(three, Filters(start=T0 - timedelta(days=2), end=T0 - timedelta(days=1))) is None
+    )
 
     scored = with_scores(sessions, productivity_scores(sessions))
     assert list(scored["session_id"]) == ["A", "B", "C"]
