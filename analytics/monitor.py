@@ -735,13 +735,12 @@ class ToolWidget:
 def tool_widget(store, filters: Filters, daily: pd.DataFrame | None = None) -> ToolWidget:
     """Tool Sequence Optimizer (see :func:`telemetry_widgets`)."""
     daily = load_daily_activity(store, filters) if daily is None else daily
-    seqs = tools.load_tool_sequences(store, filters)
-    calls = tools.tool_calls(seqs)
+    calls = tools.load_tool_calls(store, filters)
     mining = tools.mine_ngrams(calls, min_length=3, max_length=4, filters=filters)
     workflows = tools.common_workflows(mining, top=1)
     loops = tools.find_loops(calls, filters=filters)
     loop = costliest_loop(mining, loops)
-    spend = float(pd.to_numeric(seqs["cost_usd"], errors="coerce").sum()) if not seqs.empty else 0.0
+    spend = float(np.nansum(calls.session_cost)) if calls is not None else 0.0
     loop_share = loop.cost_usd / spend if loop and loop.cost_usd is not None and spend > 0 else None
     return ToolWidget(
         top_workflow=workflows.table.iloc[0] if not workflows.table.empty else None,

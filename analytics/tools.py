@@ -20,7 +20,9 @@ Analysis functions take those frames:
 * :func:`suggestions` - plain sentences, each backed by the numbers above.
 
 :func:`tool_calls` lays a sequences frame's calls end to end once, for the
-miners to share when one frame is mined several ways.
+miners to share when one frame is mined several ways; :func:`load_tool_calls`
+reads them so directly (``tools_calls_rollup.sql``, the per-session rollup's
+rows in session and hour order), the same calls without the per-session frame.
 
 Cost attribution (:data:`COST_RULE`): a session's priced ``api_request`` cost
 is spread evenly over its tool calls; a pattern's cost is the sum of the shares
@@ -309,6 +311,8 @@ class ToolCalls:
     tail: np.ndarray
     names: np.ndarray
     n_sessions: int
+    session_cost: np.ndarray
+    """Each session's priced cost (USD; NaN when unpriced), by session number."""
 
 
 Sequences: TypeAlias = pd.DataFrame | ToolCalls | None
@@ -332,34 +336,77 @@ def tool_calls(sequences: Sequences) -> ToolCalls | None:
         return sequences
     if sequences.empty:
         return None
-    tool_lists = _list_array(sequences["tools"], pa.string())
-    lengths = pc.list_value_length(tool_lists).to_numpy(zero_copy_only=False).astype(np.int64)
-    if lengths.sum() == 0:
+    cost = pd.to_numeric(sequences["cost_usd"], errors="coerce").to_numpy(dtype="float64")
+    return _laid_out(
+        _list_array(sequences["tools"], pa.string()),
+        _list_array(sequences["failed"], pa.uint8()),
+        np.arange(len(sequences)),
+        cost,
+    )
+
+
+def load_tool_calls(store, filters: Filters) -> ToolCalls | None:
+    """``tool_calls(load_tool_sequences(store, filters))``, read without building the per-session frame.
+
+    From the per-session rollup's rows in session and hour order when it answers and no session has
+    two rows with calls in one hour; otherwise through :func:`load_tool_sequences`. None when no
+    session in the window has a tool call.
+    """
+    if rollups.query_name(store, filters, "tools_sequences") == "tools_sequences_rollup":
+        with store.client() as client:
+            rows = client.query_arrow(sql_text("tools_calls_rollup"), parameters=filters.params())
+        if rows.num_rows == 0:
+            return None
+        session_ids = rows.column("session_id")
+        first = np.ones(rows.num_rows, dtype=bool)  # each row that starts a session
+        first[1:] = pc.not_equal(session_ids[1:], session_ids[:-1]).to_numpy(zero_copy_only=False)
+        everyone = np.cumsum(first) - 1  # every session's number, with or without calls
+        lengths = pc.list_value_length(rows.column("tools")).to_numpy(zero_copy_only=False)
+        with_calls = np.flatnonzero(lengths > 0)
+        sessions, hours = everyone[with_calls], rows.column("ts").to_numpy()[with_calls]
+        repeated = (sessions[1:] == sessions[:-1]) & (hours[1:] == hours[:-1])  # two rows in a session hour
+        if not repeated.any():
+            priced = rows.column("priced").to_numpy(zero_copy_only=False) > 0
+            spent = np.bincount(everyone, weights=rows.column("cost_usd").to_numpy(zero_copy_only=False))
+            cost = np.where(np.bincount(everyone, weights=priced) > 0, spent, np.nan)
+            kept = np.bincount(everyone, weights=lengths) > 0
+            # a session without calls shares a neighbour's number: it adds no call, and its cost is left out
+            session = np.maximum(np.cumsum(kept) - 1, 0)[everyone]
+            return _laid_out(rows.column("tools"), rows.column("failed"), session, cost[kept])
+    return tool_calls(load_tool_sequences(store, filters))
+
+
+def _laid_out(
+    tool_lists: pa.ChunkedArray, failed_lists: pa.ChunkedArray, session: np.ndarray, cost: np.ndarray
+) -> ToolCalls | None:
+    """:class:`ToolCalls` from rows of call lists: ``session`` numbers each row's session (rows of
+    one session adjacent, in call order), ``cost`` is each session's priced cost (NaN: unpriced)."""
+    row_lengths = pc.list_value_length(tool_lists).to_numpy(zero_copy_only=False).astype(np.int64)
+    if row_lengths.sum() == 0:
         return None
+    lengths = np.bincount(session, weights=row_lengths, minlength=len(cost)).astype(np.int64)
     encoded = pc.list_flatten(tool_lists).combine_chunks().dictionary_encode()
     dictionary = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
     order = np.argsort(dictionary, kind="stable")
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     codes = rank[encoded.indices.to_numpy(zero_copy_only=False)]
-    names = dictionary[order]
-    failed = pc.list_flatten(_list_array(sequences["failed"], pa.uint8())).to_numpy(zero_copy_only=False)
-    session = np.repeat(np.arange(len(sequences)), lengths)
+    failed = pc.list_flatten(failed_lists).to_numpy(zero_copy_only=False)
     tail = np.repeat(np.cumsum(lengths) - 1, lengths) - np.arange(len(codes))
-    cost = pd.to_numeric(sequences["cost_usd"], errors="coerce").to_numpy(dtype="float64")
     with np.errstate(invalid="ignore", divide="ignore"):
         per_call = np.where(lengths > 0, cost / np.maximum(lengths, 1), np.nan)
     call_cost = np.repeat(per_call, lengths)
     priced = ~np.isnan(call_cost)
     return ToolCalls(
         codes,
-        session,
+        np.repeat(np.arange(len(lengths)), lengths),
         failed.astype(bool),
         np.nan_to_num(call_cost),
         priced,
         tail,
-        names,
-        len(sequences),
+        dictionary[order],
+        len(lengths),
+        cost,
     )
 
 

@@ -73,6 +73,7 @@ def main() -> int:
             ("tools     transition_matrix", lambda: tools.transition_matrix(seqs)),
             ("tools     find_loops", lambda: tools.find_loops(seqs)),
             ("tools     tool_calls", lambda: tools.tool_calls(seqs)),
+            ("tools     load_tool_calls (the same, read flat)", lambda: tools.load_tool_calls(store, f)),
             ("tools     mine_ngrams(3-4) on tool_calls", lambda: tools.mine_ngrams(calls, 3, 4)),
             ("tools     find_loops on tool_calls", lambda: tools.find_loops(calls)),
             (
@@ -91,6 +92,14 @@ def main() -> int:
             ("models    recommend_savings", lambda: models.recommend_savings(token_mix)),
             ("models    cache_efficiency", lambda: models.cache_efficiency(token_mix)),
             ("sessions  load_sessions", lambda: sessions.load_sessions(store, f)),
+            (
+                "sessions  session_totals(load_sessions), 30 days before",
+                lambda: sessions.session_totals(sessions.load_sessions(store, f.previous())),
+            ),
+            (
+                "sessions  load_session_totals, 30 days before",
+                lambda: sessions.load_session_totals(store, f.previous()),
+            ),
             (
                 "sessions  load_outcomes_by(session)",
                 lambda: outcomes.load_outcomes_by(store, f, by="session"),

@@ -21,7 +21,7 @@ ui.unpriced_warning(
     "Sessions using models without a known price add no cost to the patterns below (never \\$0): ", unpriced
 )
 
-calls = tools.tool_calls(cache.load(tools.load_tool_sequences, filters))
+calls = cache.load(tools.load_tool_calls, filters)
 mining = tools.mine_ngrams(calls, filters=filters)
 loops = tools.find_loops(calls, filters=filters)
 

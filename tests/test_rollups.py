@@ -15,12 +15,13 @@ from datetime import UTC, datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
 
+import numpy as np
 import otlp_fixtures as otlp
 import pandas as pd
 import pytest
 from jsonl_fixtures import SONNET, api_error, assistant, tool_result, tool_use, usage, user_prompt, write
 
-from analytics import errors, models, pricing, rollups, sessions
+from analytics import errors, models, pricing, rollups, sessions, tools
 from analytics.filters import Filters
 from analytics.ingest.demo import load_demo
 from analytics.ingest.jsonl import ingest_jsonl
@@ -110,6 +111,7 @@ def assert_same(store, filters: Filters) -> int:
     raw = frame(store, "sessions_metrics", p)
     pd.testing.assert_frame_equal(raw, frame(store, used, p), check_dtype=False, rtol=1e-9)
     compared += len(raw)
+    compared += same_calls(store, filters)
     # the headline figures aggregated in the store equal those of the session rows
     half = filters.with_window(filters.start, filters.start + (filters.end - filters.start) / 2)
     for window in (filters, half, filters.previous()):
@@ -153,6 +155,21 @@ def assert_same(store, filters: Filters) -> int:
     return compared
 
 
+def same_calls(store, filters: Filters) -> int:
+    """The tool calls read flat equal those of the raw per-session query; returns the calls compared."""
+    raw = tools.tool_calls(store.query("tools_sequences", **params("tools_sequences", filters)))
+    got = tools.load_tool_calls(store, filters)
+    assert (got is None) == (raw is None)
+    if raw is None:
+        return 0
+    for name in ("codes", "session", "failed", "priced", "tail", "names"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(raw, name), err_msg=name)
+    assert got.n_sessions == raw.n_sessions
+    np.testing.assert_allclose(got.call_cost, raw.call_cost, rtol=1e-9)
+    np.testing.assert_allclose(got.session_cost, raw.session_cost, rtol=1e-9)
+    return len(raw.codes)
+
+
 def session_table(store, filters: Filters) -> str:
     """The query the session table reads for ``filters``: the rollup's, or the raw one."""
     return sessions._metrics_query(store, filters, rollups.SESSION_IDLE_MS)
@@ -178,6 +195,15 @@ def test_the_demo_totals_equal_the_raw_answers(demo_store, tz):
     assert session_table(demo_store, f) == "sessions_metrics_rollup"
     assert session_table(demo_store, whole(demo_store, tz, projects=(project,))) == "sessions_metrics_rollup"
     assert session_table(demo_store, whole(demo_store, tz, models=(model,))) == "sessions_metrics"
+
+
+def test_the_demo_tool_calls_are_read_flat(demo_store, monkeypatch):
+    f = whole(demo_store)
+    expected = tools.tool_calls(tools.load_tool_sequences(demo_store, f))
+    monkeypatch.setattr(tools, "load_tool_sequences", None)  # no session hour holds two rows with calls
+    calls = tools.load_tool_calls(demo_store, f)
+    assert calls.n_sessions == expected.n_sessions and np.array_equal(calls.tail, expected.tail)
+    assert float(np.nansum(calls.session_cost)) == pytest.approx(float(np.nansum(expected.session_cost)))
 
 
 def test_only_whole_hours_in_whole_hour_zones_use_the_totals(demo_store, empty_store):
@@ -243,7 +269,7 @@ def session(root: Path, n: int, minute: int = 0) -> None:
     write(root / "-home-dev-shop" / f"{s}.jsonl", lines)
 
 
-def test_every_kind_of_write_keeps_the_totals_equal(store_factory, tmp_path):
+def test_every_kind_of_write_keeps_the_totals_equal(store_factory, tmp_path, monkeypatch):
     store = store_factory()
     rollups.ensure(store)
     root = tmp_path / "projects"
@@ -310,6 +336,12 @@ def test_every_kind_of_write_keeps_the_totals_equal(store_factory, tmp_path):
     seqs = store.query("tools_sequences_rollup", **f.params()).set_index("session_id")
     # the OTel call at :06 comes before the transcript's at :07
     assert list(seqs.loc["s1", "tools"]) == ["Read", "Bash"]
+    # s1's hour has two rows with calls: the flat read steps aside for the per-session query
+    per_session = []
+    monkeypatch.setattr(tools, "load_tool_sequences", lambda *a: per_session.append(a) or seqs.reset_index())
+    calls = tools.load_tool_calls(store, f)
+    assert len(per_session) == 1 and list(calls.names[calls.codes[calls.session == 0]]) == ["Read", "Bash"]
+    monkeypatch.undo()
     assert list(seqs.loc["s2", "failed"]) == [0] and list(seqs.loc["s1", "failed"]) == [0, 1]
 
     # a later OpenTelemetry import rejects s2's stored Bash call (09:00:07 on day 3) at 08:59:50: an
