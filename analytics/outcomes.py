@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from analytics import rollups
 from analytics.filters import Filters
 from analytics.trends import TrendFit, fit_trend
 
@@ -78,7 +79,8 @@ def any_outcome(store, filters: Filters) -> bool:
 
 
 def load_outcomes_by(store, filters: Filters, by: str = "") -> pd.DataFrame:
-    """Spend and outcomes per group (``sql/outcomes_by.sql``).
+    """Spend and outcomes per group (``sql/outcomes_by.sql``; the spend from the per-session rollup
+    when it answers, but for ``cc_version``, which its rows do not carry).
 
     Parameters
     ----------
@@ -98,7 +100,8 @@ def load_outcomes_by(store, filters: Filters, by: str = "") -> pd.DataFrame:
     """
     if by not in GROUPS and by != "":
         raise ValueError(f"by must be one of {', '.join(GROUPS)} or '', got {by!r}")
-    df = store.query("outcomes_by", by=by, **filters.params())
+    name = "outcomes_by" if by == "cc_version" else rollups.query_name(store, filters, "outcomes_by")
+    df = store.query(name, by=by, **filters.params())
     if df.empty:
         df = pd.DataFrame(
             columns=["key", *COUNT_COLUMNS, "cost_usd", "active_seconds", "first_ts", "project"]

@@ -98,6 +98,12 @@ def assert_same(store, filters: Filters) -> int:
             raw, store.query("overview_options_rollup", users=list(users)), check_dtype=False
         )
         compared += len(raw)
+    for by in ("", "model", "project", "repository", "user", "week", "session"):  # what the spend bought
+        p = filters.params() | {"by": by}
+        raw = store.query("outcomes_by", **p).sort_values("key", ignore_index=True)
+        rolled = store.query("outcomes_by_rollup", **p).sort_values("key", ignore_index=True)
+        pd.testing.assert_frame_equal(raw, rolled, check_dtype=False, rtol=1e-9)
+        compared += len(raw)
     for by in ("day", "week", "month", "model", "project", "repository"):
         p = filters.params() | {"by": by}
         raw = store.query("costs_report", **p)

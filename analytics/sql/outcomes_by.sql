@@ -5,10 +5,11 @@
 -- never an identifier: model, project, repository, user, cc_version, week
 -- (Monday of the reporting time zone, as YYYY-MM-DD) or session. A reported
 -- outcome carries no model: it counts for its session's main model (the one
--- it spent most on). Files are distinct paths of derived edits.
+-- it spent most on; of two alike, the later name). A group's project is that
+-- of its first request. Files are distinct paths of derived edits.
 WITH
     main AS (
-        SELECT session_id, argMax(model, spent) AS main_model
+        SELECT session_id, argMax(model, (spent, model)) AS main_model
         FROM (
             SELECT session_id, model, sum(ifNull(cost_usd, 0)) AS spent
             FROM telemetry
@@ -30,7 +31,7 @@ WITH
             ifNull(sum(t.cost_usd), 0) AS cost_usd,
             uniqExact(t.session_id) AS sessions,
             min(t.ts) AS first_ts,
-            any(t.project) AS any_project
+            argMin(t.project, t.ts) AS any_project
         FROM telemetry AS t
         WHERE event = 'api_request' AND __FILTERS__
         GROUP BY key
