@@ -161,7 +161,8 @@ def load_costs_by(store, filters: Filters, period: str = "day", by: str | None =
         raise ValueError(f"period must be one of {PERIODS}")
     if by is not None and by not in BY:
         raise ValueError(f"by must be None or one of {BY}")
-    df = _run(store, "costs_by", BY_COLUMNS, period=period, by=by or "", **filters.params())
+    name = "costs_by" if by == "session" else rollups.query_name(store, filters, "costs_by")
+    df = _run(store, name, BY_COLUMNS, period=period, by=by or "", **filters.params())
     if df.empty:
         return pd.DataFrame(columns=[*BY_COLUMNS, "share"])
     df["bucket"] = _from_epoch(df["bucket"], "s", filters.tz)
