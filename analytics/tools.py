@@ -1,9 +1,10 @@
 """Tool usage, outcomes and the sequences tools are called in.
 
-Two loaders, one named query each, both cut by the standard filters:
+Loaders, one named query each, cut by the standard filters:
 
 * :func:`load_tool_stats` (``tools_usage.sql``): one row per tool with call
   counts, outcomes and exact duration percentiles of ``tool_result`` events.
+* :func:`load_tool_totals` (``tools_totals.sql``): the same calls in total.
 * :func:`load_tool_sequences` (``tools_sequences.sql``): one row per session
   with its tool calls in order (``ts``, then ``seq``, then ``event_id``), which
   of them failed, and the session's ``api_request`` cost.
@@ -132,6 +133,30 @@ def load_tool_stats(store, filters: Filters) -> pd.DataFrame:
         no tool calls.
     """
     return _with_columns(store.query("tools_usage", **filters.params()), STATS_COLUMNS)
+
+
+@dataclass(frozen=True)
+class ToolTotals:
+    """All tool calls of a window (:func:`load_tool_totals`): calls, those that succeeded and failed,
+    and how many tools ran."""
+
+    n_calls: int
+    succeeded: int
+    failed: int
+    n_tools: int
+
+    @property
+    def success_rate(self) -> float | None:
+        """Succeeded / (succeeded + failed), as :func:`success_rate`; None when no outcome is known."""
+        known = self.succeeded + self.failed
+        return self.succeeded / known if known else None
+
+
+def load_tool_totals(store, filters: Filters) -> ToolTotals:
+    """The sums of :func:`tool_usage` of :func:`load_tool_stats` (``tools_totals.sql``), for a window
+    whose per-tool rows are not shown (the period before, on the Tools page)."""
+    ((calls, succeeded, failed, n_tools),) = store.rows("tools_totals", **filters.params())
+    return ToolTotals(int(calls), int(succeeded), int(failed), int(n_tools))
 
 
 def load_tool_sequences(store, filters: Filters) -> pd.DataFrame:

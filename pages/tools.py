@@ -26,14 +26,14 @@ mining = tools.mine_ngrams(calls, filters=filters)
 loops = tools.find_loops(calls, filters=filters)
 
 # -- key numbers ---------------------------------------------------------------
-before = tools.tool_usage(cache.load(tools.load_tool_stats, filters.previous()))
+before = cache.load(tools.load_tool_totals, filters.previous())
 cols = st.columns(4)
 ui.vs_before_card(cols[0], "Tool calls", usage.n_calls, before.n_calls, filters, ui.count, delta_color="off")
 ui.vs_before_card(
     cols[1],
     "Tool success rate",
     tools.success_rate(usage),
-    tools.success_rate(before),
+    before.success_rate,
     filters,
     lambda rate: fmt.pct(rate, 1),
     change=lambda diff: ui.points(diff, 1),

@@ -14,11 +14,14 @@ from analytics.filters import Filters
 from analytics.tools import (
     SEQUENCE_COLUMNS,
     STATS_COLUMNS,
+    ToolTotals,
     common_workflows,
     find_loops,
     load_tool_sequences,
     load_tool_stats,
+    load_tool_totals,
     mine_ngrams,
+    success_rate,
     suggestions,
     tool_calls,
     tool_usage,
@@ -371,14 +374,20 @@ def test_demo_data_invariants(demo_store):
     assert common_workflows(m).table["length"].ge(3).all()
     usage = tool_usage(load_tool_stats(demo_store, ALL))
     assert usage.n_calls == sum(len(t) for t in seqs["tools"])
+    totals = load_tool_totals(demo_store, ALL)
+    assert (totals.n_calls, totals.n_tools) == (usage.n_calls, usage.n_tools)
+    assert totals.success_rate == success_rate(usage)
 
 
 def test_overall_success_rate(empty_store):
-    from analytics.tools import success_rate
-
     rows = calls("s1", ["Bash"] * 5, failed={0, 1}) + calls("s2", ["Read"] * 2, start=10)
     rows[5]["success"] = None  # unknown outcome: not in the denominator
     insert(empty_store, rows)
     # Bash 3 succeeded, 2 failed; Read 1 succeeded, 1 unknown
     assert success_rate(tool_usage(load_tool_stats(empty_store, ALL))) == 4 / 6
     assert success_rate(tool_usage(load_tool_stats(empty_store, Filters(end=T0)))) is None
+    totals = load_tool_totals(empty_store, ALL)  # the same sums in one row
+    assert (totals.n_calls, totals.succeeded, totals.failed, totals.n_tools) == (7, 4, 2, 2)
+    assert totals.success_rate == 4 / 6
+    assert load_tool_totals(empty_store, Filters(end=T0)) == ToolTotals(0, 0, 0, 0)
+    assert load_tool_totals(empty_store, Filters(end=T0)).success_rate is None
