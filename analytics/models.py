@@ -4,6 +4,7 @@ Loaders (one named query each, cut by the standard filters):
 
 * :func:`load_model_usage` (``models_usage.sql``): one row per model with
   requests, errors, tokens by type, cost and exact latency percentiles.
+* :func:`load_model_totals` (``models_totals.sql``): the same calls in total.
 * :func:`load_token_mix` (``models_token_mix.sql``): tokens per (model,
   price-tier bucket, small-output flag), the input of re-pricing, savings and
   cache figures.
@@ -159,6 +160,26 @@ def load_model_usage(store, filters: Filters) -> pd.DataFrame:
     """
     name = rollups.query_name(store, filters, "models_usage")
     return _with_columns(store.query(name, **filters.params()), USAGE_COLUMNS)
+
+
+@dataclass(frozen=True)
+class ModelTotals:
+    """All API calls of a window (:func:`load_model_totals`): the sums of :class:`ModelSummary`."""
+
+    n_requests: int
+    n_errors: int
+    """API errors, with or without a model."""
+    priced_cost_usd: float
+    """USD over priced requests; NaN when none is priced."""
+
+
+def load_model_totals(store, filters: Filters) -> ModelTotals:
+    """:func:`model_summary`'s totals of :func:`load_model_usage` without its per-model latency and
+    sessions, for a window whose rows are not shown (the period before, on the Models page). From the
+    hourly rollup when it can answer."""
+    name = rollups.query_name(store, filters, "models_totals")
+    ((requests, errors, cost),) = store.rows(name, **filters.params())
+    return ModelTotals(int(requests), int(errors), float("nan") if cost is None else float(cost))
 
 
 def load_unpriced_models(store, filters: Filters) -> tuple[str, ...]:

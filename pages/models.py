@@ -30,7 +30,7 @@ savings = models.recommend_savings(mix, filters=filters)
 prompt_cache = models.cache_efficiency(mix, filters)
 
 # -- key numbers ---------------------------------------------------------------
-before = models.model_summary(cache.load(models.load_model_usage, filters.previous()))
+before = cache.load(models.load_model_totals, filters.previous())
 cols = st.columns(4)
 requests = (summary.n_requests, before.n_requests)
 ui.vs_before_card(cols[0], "Requests", *requests, filters, ui.count, delta_color="off")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -17,6 +18,7 @@ from analytics.models import (
     MIX_COLUMNS,
     USAGE_COLUMNS,
     cache_efficiency,
+    load_model_totals,
     load_model_usage,
     load_token_mix,
     load_unpriced_models,
@@ -96,6 +98,10 @@ def test_model_summary_costs_errors_latency(empty_store):
     assert (s.n_requests, s.n_errors, s.unattributed_errors) == (5, 2, 1)
     assert s.unpriced_models == ("mystery-model",)
     assert s.priced_cost_usd == pytest.approx(0.6)
+    totals = load_model_totals(empty_store, ALL)  # the same sums in one row
+    assert (totals.n_requests, totals.n_errors) == (5, 2) and totals.priced_cost_usd == pytest.approx(0.6)
+    mystery = load_model_totals(empty_store, Filters(models=("mystery-model",)))  # and its model-less error
+    assert (mystery.n_requests, mystery.n_errors) == (2, 1) and math.isnan(mystery.priced_cost_usd)
     t = s.table.set_index("model")
     assert list(t.index) == [SONNET, "mystery-model"]
     son = t.loc[SONNET]
@@ -304,6 +310,9 @@ def test_demo_data_reprices_to_its_own_cost(demo_store):
         assert r.repriced_cost_usd == pytest.approx(r.actual_cost_usd, rel=1e-9)
     summary = model_summary(load_model_usage(demo_store, ALL))
     assert summary.n_requests == int(mix["requests"].sum())
+    totals = load_model_totals(demo_store, ALL)
+    assert (totals.n_requests, totals.n_errors) == (summary.n_requests, summary.n_errors)
+    assert totals.priced_cost_usd == pytest.approx(summary.priced_cost_usd, rel=1e-12)
     unpriced = summary.table[summary.table["pricing"] == "unpriced"]
     assert unpriced["cost_usd"].isna().all()
 

@@ -25,6 +25,16 @@ def test_renders_on_demo_and_numbers_match_the_analytics(app_on_demo, demo_store
         summary.n_errors / (summary.n_requests + summary.n_errors)
     )
     assert metric(at, "Possible saving").value == fmt.money(savings.savings_usd)
+    # against the 30 days before, from that window's per-model rows
+    before = models.model_summary(models.load_model_usage(demo_store, f.previous()))
+    assert before.n_requests and before.n_requests != summary.n_requests
+    change = summary.n_requests - before.n_requests
+    assert metric(at, "Requests").delta == f"{'-' if change < 0 else '+'}{abs(change):,} vs before"
+    change = summary.priced_cost_usd - before.priced_cost_usd
+    assert (
+        metric(at, "Spend (priced models)").delta
+        == f"{'-' if change < 0 else '+'}{fmt.money(abs(change))} vs before"
+    )
     assert metric(at, "Read share of input").value == fmt.pct(cache.read_share, 1)
     assert metric(at, "1-hour share of cache writes").value == fmt.pct(cache.write_1h_share, 1)
     assert metric(at, "Net saving from the cache").value == fmt.money(cache.net_savings_usd)

@@ -45,6 +45,7 @@ QUERIES = (
     "errors_latency",
     "models_token_mix",
     "models_usage",
+    "models_totals",
 )
 DAY = datetime(2026, 1, 5, 9, tzinfo=UTC)
 
