@@ -185,7 +185,7 @@ widget_card(
     ],
 )
 
-sections.daily_moves(cache.load(monitor.load_daily_activity, filters), tz)
+sections.daily_moves(w.daily, tz)  # the daily activity the first widgets loaded
 
 st.subheader("What changed since last week?")
 if w.changes:
