@@ -1,7 +1,8 @@
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pandas as pd
-from apptest_helpers import frames_with, insert_events, metric, one_session, page, page_filters
+from apptest_helpers import charts, frames_with, insert_events, metric, one_session, page, page_filters
 
 from analytics import fmt, sessions
 from ui import outcomes as outcome_view
@@ -66,6 +67,25 @@ def test_renders_on_demo_and_numbers_match_the_analytics(app_on_demo, demo_store
     assert metric(at, "Median B").value == fmt.money(ab.median_b)
     assert (metric(at, "Median A").delta, metric(at, "Median B").delta) == (f"n = {ab.n_a}", f"n = {ab.n_b}")
     assert sessions.describe_comparison(ab) in texts
+    # the box plots, computed on the server: a row per group and the values beyond the whiskers
+    title = f"How is {sessions.METRIC_LABELS['cost']} per session spread in each group?"
+    spec, sent = charts(at)[title]
+    (boxes,) = [d for d in sent if "q1" in d.columns]
+    (beyond,) = [d for d in sent if "value" in d.columns]
+    assert boxes["group"].tolist() == [ab.group_a, ab.group_b]
+    column = sessions.GROUP_METRICS["cost"]
+    for box in boxes.itertuples():
+        values = sorted(table.loc[table[sessions.GROUP_KEYS["cc_version"]] == box.group, column].dropna())
+        q1, median, q3 = (float(np.percentile(values, q)) for q in (25, 50, 75))
+        low, high = q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)
+        assert (box.n, box.q1, box.median, box.q3) == (len(values), q1, median, q3)
+        assert (box.lower, box.upper) == (
+            min(v for v in values if v >= low),
+            max(v for v in values if v <= high),
+        )
+        outside = sorted(beyond.loc[beyond["group"] == box.group, "value"])
+        assert outside == [v for v in values if v < low or v > high]
+    assert len(boxes) + len(beyond) < len(table)  # not every session
 
 
 def test_url_restores_the_comparison(app_on_demo, demo_store):

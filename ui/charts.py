@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from analytics import fmt
@@ -1127,6 +1128,41 @@ def peak_hour_bars(hours: pd.DataFrame, best_hours: Sequence[int], tz: str) -> a
     )
 
 
+BOX_COLUMNS = ["group", "n", "lower", "q1", "median", "q3", "upper"]
+BOX_TITLES = {
+    "lower": "Lower whisker",
+    "q1": "First quartile",
+    "median": "Median",
+    "q3": "Third quartile",
+    "upper": "Upper whisker",
+}
+
+
+def box_stats(
+    frame: pd.DataFrame, key: str, column: str, groups: Sequence[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Tukey box plots of ``column`` per group of ``key`` (the values of ``groups``, in that order).
+
+    Returns the boxes (:data:`BOX_COLUMNS`: quartiles interpolated linearly, as Vega-Lite's box plot
+    takes them; whiskers at the furthest values within 1.5 times the box's length beyond it) and the
+    values beyond the whiskers (``group``, ``value``). Missing values are left out; a group without
+    any value has no box.
+    """
+    boxes, outside = [], []
+    for group in groups:
+        values = frame.loc[frame[key] == group, column].dropna().astype("float64").to_numpy()
+        if len(values) == 0:
+            continue
+        q1, median, q3 = np.quantile(values, [0.25, 0.5, 0.75])
+        reach = 1.5 * (q3 - q1)
+        inside = values[(values >= q1 - reach) & (values <= q3 + reach)]
+        boxes.append([group, len(values), inside.min(), q1, median, q3, inside.max()])
+        beyond = values[(values < q1 - reach) | (values > q3 + reach)]
+        outside.append(pd.DataFrame({"group": group, "value": beyond}))
+    points = pd.concat(outside, ignore_index=True) if outside else pd.DataFrame(columns=["group", "value"])
+    return pd.DataFrame(boxes, columns=BOX_COLUMNS), points
+
+
 def group_boxes(
     frame: pd.DataFrame,
     key: str,
@@ -1136,26 +1172,39 @@ def group_boxes(
     groups: Sequence[str],
     group_title: str,
     by_model: bool = False,
-) -> alt.Chart:
+) -> alt.LayerChart:
     """How a per-session measure is spread in each of two (or more) groups: one box plot each.
 
     ``column`` of ``frame`` holds the ``measure`` (its name in words, in ``unit``),
     ``key`` the group; rows of other groups are left out. One row per group in the
     order of ``groups``: models in their palette colours (``by_model``), other
-    groups in the pair colours.
+    groups in the pair colours. The boxes are computed here (:func:`box_stats`): the
+    browser gets a row per group and the values beyond the whiskers, not every session.
     """
     scale = model_scale(groups) if by_model else alt.Scale(domain=list(groups), range=list(PAIR_COLORS))
-    drawn = frame.loc[frame[key].isin(groups), [key, column]]  # the chart carries only what it draws
-    return (
-        alt.Chart(drawn, title=f"How is {measure} per session spread in each group?")
-        .mark_boxplot(extent=1.5, size=28)
+    boxes, points = box_stats(frame, key, column, groups)
+    y = alt.Y("group:N", title=group_title, sort=list(groups), axis=alt.Axis(labelLimit=260))
+    color = alt.Color("group:N", legend=None, scale=scale)
+    x_title = f"{measure.capitalize()} per session ({unit})"
+    base = alt.Chart(boxes).encode(y=y, color=color)
+    tips = [
+        alt.Tooltip("group:N", title=group_title),
+        alt.Tooltip("n:Q", title="Sessions", format=","),
+        *(alt.Tooltip(f"{c}:Q", title=t, format=",.4~g") for c, t in BOX_TITLES.items()),
+    ]
+    whiskers = base.mark_rule().encode(x=alt.X("lower:Q", title=x_title), x2="upper:Q")
+    box = base.mark_bar(size=28).encode(x="q1:Q", x2="q3:Q", tooltip=tips)
+    median = base.mark_tick(color="white", size=28, thickness=2).encode(x="median:Q", tooltip=tips)
+    beyond = (
+        alt.Chart(points)
+        .mark_point(size=20, filled=True, opacity=0.6)
         .encode(
-            y=alt.Y(f"{key}:N", title=group_title, sort=list(groups), axis=alt.Axis(labelLimit=260)),
-            x=alt.X(f"{column}:Q", title=f"{measure.capitalize()} per session ({unit})"),
-            color=alt.Color(f"{key}:N", legend=None, scale=scale),
+            x="value:Q", y=y, color=color, tooltip=[alt.Tooltip("value:Q", title=measure, format=",.4~g")]
         )
-        .properties(height=alt.Step(50))
     )
+    return alt.layer(
+        whiskers, box, median, beyond, title=f"How is {measure} per session spread in each group?"
+    ).properties(height=alt.Step(50))
 
 
 # ---------------------------------------------------------------------------
