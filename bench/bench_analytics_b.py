@@ -25,7 +25,9 @@ from timing import print_steps  # noqa: E402
 
 from analytics import models, outcomes, search, sessions, tools  # noqa: E402
 from analytics.filters import Filters  # noqa: E402
+from analytics.overview import data_bounds  # noqa: E402
 from analytics.store import Store  # noqa: E402
+from analytics.view import parse_view  # noqa: E402
 
 QUERIES = (
     ("tokens", "pytest"),
@@ -51,6 +53,7 @@ def main() -> int:
 
     store = Store.open_embedded(args.store, readonly=True)
     f = Filters(tz=args.tz)
+    page = parse_view({"tz": args.tz}).filters(data_bounds(store, args.tz))  # a page's 30 days
     try:
         n_events = store.rows_sql("SELECT count() FROM telemetry")[0][0]
         seqs = tools.load_tool_sequences(store, f)
@@ -73,7 +76,11 @@ def main() -> int:
             ("tools     transition_matrix", lambda: tools.transition_matrix(seqs)),
             ("tools     find_loops", lambda: tools.find_loops(seqs)),
             ("tools     tool_calls", lambda: tools.tool_calls(seqs)),
-            ("tools     load_tool_calls (the same, read flat)", lambda: tools.load_tool_calls(store, f)),
+            (
+                "tools     tool_calls(load_tool_sequences), a page's 30 days",
+                lambda: tools.tool_calls(tools.load_tool_sequences(store, page)),
+            ),
+            ("tools     load_tool_calls (the same, read flat)", lambda: tools.load_tool_calls(store, page)),
             ("tools     mine_ngrams(3-4) on tool_calls", lambda: tools.mine_ngrams(calls, 3, 4)),
             ("tools     find_loops on tool_calls", lambda: tools.find_loops(calls)),
             (
@@ -93,16 +100,24 @@ def main() -> int:
             ("models    cache_efficiency", lambda: models.cache_efficiency(token_mix)),
             ("sessions  load_sessions", lambda: sessions.load_sessions(store, f)),
             (
-                "sessions  session_totals(load_sessions), 30 days before",
-                lambda: sessions.session_totals(sessions.load_sessions(store, f.previous())),
+                "sessions  session_totals(load_sessions), a page's 30 days before",
+                lambda: sessions.session_totals(sessions.load_sessions(store, page.previous())),
             ),
             (
-                "sessions  load_session_totals, 30 days before",
-                lambda: sessions.load_session_totals(store, f.previous()),
+                "sessions  load_session_totals, the same",
+                lambda: sessions.load_session_totals(store, page.previous()),
             ),
             (
                 "sessions  load_outcomes_by(session)",
                 lambda: outcomes.load_outcomes_by(store, f, by="session"),
+            ),
+            (
+                "sessions  outcomes_by(session) from the events, a page's 30 days",
+                lambda: store.query("outcomes_by", by="session", **page.params()),
+            ),
+            (
+                "sessions  load_outcomes_by(session), the same",
+                lambda: outcomes.load_outcomes_by(store, page, by="session"),
             ),
             ("sessions  load_session_tool_mix", lambda: sessions.load_session_tool_mix(store, f)),
             ("sessions  productivity_scores", lambda: sessions.productivity_scores(frame)),
