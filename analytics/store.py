@@ -186,13 +186,21 @@ def default_db_path() -> Path:
 
 @cache
 def sql_text(name: str) -> str:
-    """Text of ``analytics/sql/<name>.sql``; an unknown name fails loudly."""
+    """Text of ``analytics/sql/<name>.sql``; an unknown name fails loudly.
+
+    A part, ``analytics/sql/_<part>.sql``, stands where the text writes ``__<PART>__``: the shared
+    text of two queries (``_outcomes_joined.sql``), and in every query the standard filters
+    (``_filters.sql``, last, so a part may use them too).
+    """
     if not re.fullmatch(r"[a-z0-9_]+(/[a-z0-9_]+)?", name):
         raise KeyError(f"invalid query name {name!r}")
     path = SQL_DIR / f"{name}.sql"
     if not path.is_file():
         raise KeyError(f"no query named {name!r} (expected {path})")
-    return path.read_text().replace("__FILTERS__", (SQL_DIR / "_filters.sql").read_text().strip())
+    text = path.read_text()
+    for part in sorted(SQL_DIR.glob("_*.sql"), key=lambda p: p.name == "_filters.sql"):
+        text = text.replace(f"__{part.stem[1:].upper()}__", part.read_text().strip())
+    return text
 
 
 _REPLACEABLE = re.compile(
