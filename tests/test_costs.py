@@ -316,9 +316,15 @@ def _blocks_both_ways(store, f: Filters, now: datetime) -> int:
 def test_usage_blocks_from_hours_equal_those_from_requests(demo_store):
     ((end,),) = demo_store.rows_sql("SELECT max(ts) FROM telemetry WHERE event = 'api_request'")
     end = end.replace(tzinfo=UTC)
-    for now in (end, end - timedelta(hours=2, minutes=17), end + timedelta(hours=6)):
-        for days in (30, 7, 0.5):
-            assert _blocks_both_ways(demo_store, Filters(tz="Asia/Kolkata").days_up_to(now, days), now) > 0
+    nows = (end, end - timedelta(hours=2, minutes=17), end + timedelta(hours=6))
+    blocks = {
+        (now, days): _blocks_both_ways(demo_store, Filters(tz="Asia/Kolkata").days_up_to(now, days), now)
+        for now in nows
+        for days in (30, 7, 0.5)
+    }
+    # never a vacuous comparison: every month holds blocks, and the last half day the last request
+    # (the demo's quiet hours may leave another half day empty, depending on when it was made)
+    assert all(blocks[(now, 30)] > 0 for now in nows) and blocks[(end, 0.5)] > 0
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="the shared real transcripts are not beside the repository")
