@@ -1190,7 +1190,7 @@ def group_boxes(
     tips = [
         alt.Tooltip("group:N", title=group_title),
         alt.Tooltip("n:Q", title="Sessions", format=","),
-        *(alt.Tooltip(f"{c}:Q", title=t, format=",.4~g") for c, t in BOX_TITLES.items()),
+        *(alt.Tooltip(f"{c}:Q", title=t) for c, t in BOX_TITLES.items()),
     ]
     whiskers = base.mark_rule().encode(x=alt.X("lower:Q", title=x_title), x2="upper:Q")
     box = base.mark_bar(size=28).encode(x="q1:Q", x2="q3:Q", tooltip=tips)
@@ -1198,9 +1198,7 @@ def group_boxes(
     beyond = (
         alt.Chart(points)
         .mark_point(size=20, filled=True, opacity=0.6)
-        .encode(
-            x="value:Q", y=y, color=color, tooltip=[alt.Tooltip("value:Q", title=measure, format=",.4~g")]
-        )
+        .encode(x="value:Q", y=y, color=color, tooltip=[alt.Tooltip("value:Q", title=measure)])
     )
     return alt.layer(
         whiskers, box, median, beyond, title=f"How is {measure} per session spread in each group?"
