@@ -179,7 +179,7 @@ def load_model_totals(store, filters: Filters) -> ModelTotals:
     hourly rollup when it can answer."""
     name = rollups.query_name(store, filters, "models_totals")
     ((requests, errors, cost),) = store.rows(name, **filters.params())
-    return ModelTotals(int(requests), int(errors), float("nan") if cost is None else float(cost))
+    return ModelTotals(int(requests), int(errors), float(cost))
 
 
 def load_unpriced_models(store, filters: Filters) -> tuple[str, ...]:

@@ -185,16 +185,12 @@ def load_session_totals(store, filters: Filters, idle_minutes: float = IDLE_MINU
         return None
     return SessionTotals(
         n_sessions=int(n),
-        cost_usd=_nan_if_null(cost),
-        median_cost_usd=_nan_if_null(median_cost),
+        cost_usd=float(cost),
+        median_cost_usd=float(median_cost),
         median_duration_s=float(median_duration),
         median_active_s=float(median_active),
         error_rate=failed / operations if operations else float("nan"),
     )
-
-
-def _nan_if_null(value) -> float:
-    return float("nan") if value is None else float(value)
 
 
 def _metrics_query(store, filters: Filters, idle_ms: int) -> str:
