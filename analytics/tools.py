@@ -147,7 +147,7 @@ class ToolTotals:
 
     @property
     def success_rate(self) -> float | None:
-        """Succeeded / (succeeded + failed), as :func:`success_rate`; None when no outcome is known."""
+        """Succeeded / (succeeded + failed) (also :func:`success_rate`'s); None when no outcome is known."""
         known = self.succeeded + self.failed
         return self.succeeded / known if known else None
 
@@ -313,8 +313,10 @@ def success_rate(usage: ToolUsage) -> float | None:
     """Succeeded / (succeeded + failed) over all tools of ``usage``; None when no call has a known outcome."""
     if usage.table.empty:
         return None
-    known = int(usage.table["succeeded"].sum() + usage.table["failed"].sum())
-    return int(usage.table["succeeded"].sum()) / known if known else None
+    table = usage.table
+    return ToolTotals(
+        usage.n_calls, int(table["succeeded"].sum()), int(table["failed"].sum()), usage.n_tools
+    ).success_rate
 
 
 @dataclass(frozen=True)
