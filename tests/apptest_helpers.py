@@ -43,6 +43,12 @@ def metric(at: AppTest, label: str):
     return m
 
 
+def vs_before(now: float, before: float, magnitude) -> str:
+    """The delta a card shows against the period before: the sign, then ``magnitude`` of the size."""
+    change = now - before
+    return f"{'-' if change < 0 else '+'}{magnitude(abs(change))} vs before"
+
+
 def frames_with(at: AppTest, *columns: str) -> list:
     """Values of the st.dataframe elements that have all ``columns``."""
     return [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]

@@ -1,7 +1,16 @@
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
-from apptest_helpers import charts, frames_with, insert_events, metric, one_session, page, page_filters
+from apptest_helpers import (
+    charts,
+    frames_with,
+    insert_events,
+    metric,
+    one_session,
+    page,
+    page_filters,
+    vs_before,
+)
 
 from analytics import fmt, models
 from ui.components import literal
@@ -28,13 +37,9 @@ def test_renders_on_demo_and_numbers_match_the_analytics(app_on_demo, demo_store
     # against the 30 days before, from that window's per-model rows
     before = models.model_summary(models.load_model_usage(demo_store, f.previous()))
     assert before.n_requests and before.n_requests != summary.n_requests
-    change = summary.n_requests - before.n_requests
-    assert metric(at, "Requests").delta == f"{'-' if change < 0 else '+'}{abs(change):,} vs before"
-    change = summary.priced_cost_usd - before.priced_cost_usd
-    assert (
-        metric(at, "Spend (priced models)").delta
-        == f"{'-' if change < 0 else '+'}{fmt.money(abs(change))} vs before"
-    )
+    assert metric(at, "Requests").delta == vs_before(summary.n_requests, before.n_requests, "{:,}".format)
+    spend = vs_before(summary.priced_cost_usd, before.priced_cost_usd, fmt.money)
+    assert metric(at, "Spend (priced models)").delta == spend
     assert metric(at, "Read share of input").value == fmt.pct(cache.read_share, 1)
     assert metric(at, "1-hour share of cache writes").value == fmt.pct(cache.write_1h_share, 1)
     assert metric(at, "Net saving from the cache").value == fmt.money(cache.net_savings_usd)

@@ -2,7 +2,16 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from apptest_helpers import charts, frames_with, insert_events, metric, one_session, page, page_filters
+from apptest_helpers import (
+    charts,
+    frames_with,
+    insert_events,
+    metric,
+    one_session,
+    page,
+    page_filters,
+    vs_before,
+)
 
 from analytics import fmt, sessions
 from ui import outcomes as outcome_view
@@ -28,13 +37,9 @@ def test_renders_on_demo_and_numbers_match_the_analytics(app_on_demo, demo_store
     # against the 30 days before, from that window's session rows
     before = sessions.session_totals(sessions.load_sessions(demo_store, page_filters(demo_store).previous()))
     assert before is not None and before.n_sessions != totals.n_sessions
-    change = totals.n_sessions - before.n_sessions
-    assert metric(at, "Sessions").delta == f"{'-' if change < 0 else '+'}{abs(change):,} vs before"
-    change = totals.error_rate - before.error_rate
-    assert (
-        metric(at, "Failed operations").delta
-        == f"{'-' if change < 0 else '+'}{abs(change) * 100:.2f} pp vs before"
-    )
+    assert metric(at, "Sessions").delta == vs_before(totals.n_sessions, before.n_sessions, "{:,}".format)
+    failed = vs_before(totals.error_rate, before.error_rate, lambda x: f"{x * 100:.2f} pp")
+    assert metric(at, "Failed operations").delta == failed
 
     (listed,) = frames_with(at, "session_id", "score", "primary_model")
     assert listed["session_id"].tolist() == frame["session_id"].tolist()[::-1]  # newest first

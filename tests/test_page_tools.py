@@ -1,6 +1,15 @@
 from datetime import UTC, datetime, timedelta
 
-from apptest_helpers import charts, frames_with, insert_events, metric, one_session, page, page_filters
+from apptest_helpers import (
+    charts,
+    frames_with,
+    insert_events,
+    metric,
+    one_session,
+    page,
+    page_filters,
+    vs_before,
+)
 
 from analytics import fmt, tools
 from ui.components import literal
@@ -21,13 +30,9 @@ def test_renders_on_demo_and_numbers_match_the_analytics(app_on_demo, demo_store
     # against the 30 days before, from that window's per-tool rows
     before = tools.tool_usage(tools.load_tool_stats(demo_store, f.previous()))
     assert before.n_calls and before.n_calls != usage.n_calls
-    change = usage.n_calls - before.n_calls
-    assert metric(at, "Tool calls").delta == f"{'-' if change < 0 else '+'}{abs(change):,} vs before"
-    change = tools.success_rate(usage) - tools.success_rate(before)
-    assert (
-        metric(at, "Tool success rate").delta
-        == f"{'-' if change < 0 else '+'}{abs(change) * 100:.1f} pp vs before"
-    )
+    assert metric(at, "Tool calls").delta == vs_before(usage.n_calls, before.n_calls, "{:,}".format)
+    rate = vs_before(tools.success_rate(usage), tools.success_rate(before), lambda x: f"{x * 100:.1f} pp")
+    assert metric(at, "Tool success rate").delta == rate
     assert metric(at, "Edit → failed Bash → Edit").value == f"{loops.edit_fail_edit:,}"
     assert metric(at, "Edit-fail-edit cost").value == fmt.money(loops.edit_fail_edit_cost_usd)
 
