@@ -202,10 +202,11 @@ def load_request_hours(store, filters: Filters) -> pd.DataFrame:
         ``unpriced_requests``, ``cost_usd`` (priced requests only, USD) and
         ``tokens``. A month of a team's requests is a few hundred rows where
         :func:`load_request_costs` holds millions (2M at 10M events: 1.4 s and
-        over a GiB; this: 0.16 s).
+        over a GiB; this: 0.13 s, 12 ms from the hourly rollup, which it reads when it answers).
     """
     columns = ["hour", "first_ms", "last_ms", *REQUEST_HOUR_COLUMNS[3:]]
-    df = _run(store, "costs_request_hours", columns, **filters.params())
+    name = rollups.query_name(store, filters, "costs_request_hours")
+    df = _run(store, name, columns, **filters.params())
     return pd.DataFrame(
         {
             "hour": pd.to_datetime(df["hour"].astype("int64"), unit="s", utc=True),
@@ -1246,10 +1247,10 @@ class CostProvenance:
 
 
 def load_cost_provenance(store, filters: Filters) -> pd.DataFrame:
-    """Requests, unpriced requests, cost (USD) and tokens per (``cost_source``, ``model``)."""
+    """Requests, unpriced requests, cost (USD) and tokens per (``cost_source``, ``model``), from the
+    hourly rollup when it answers."""
     cols = ["cost_source", "model", "requests", "unpriced_requests", "cost_usd", "tokens"]
-    df = store.query("costs_provenance", **filters.params())
-    return df if len(df.columns) else pd.DataFrame(columns=cols)
+    return _run(store, rollups.query_name(store, filters, "costs_provenance"), cols, **filters.params())
 
 
 def cost_provenance(frame: pd.DataFrame) -> CostProvenance | None:

@@ -62,7 +62,7 @@ from analytics.view import IDLE_MINUTES
 
 SESSION_IDLE_MS = IDLE_MINUTES * 60_000
 """The idle bound of ``rollup_session_metrics``' active time (the session table's own)."""
-ROLLUP_VERSION = f"7-idle{SESSION_IDLE_MS}"
+ROLLUP_VERSION = f"8-idle{SESSION_IDLE_MS}"
 """The format of the rollup tables; a store built with another one is rebuilt on open."""
 TABLES = (
     "rollup_hourly",

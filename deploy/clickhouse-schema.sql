@@ -577,7 +577,10 @@ ENGINE = Memory;
 -- UTC hour; the other keys are the filters' columns plus `kind`, the failure
 -- class of errors_failures.sql. `cost_usd` sums priced requests (`priced`
 -- counts them, so "none priced" stays NULL for readers); `first_ts` /
--- `last_ts` are the exact first and last event of the group.
+-- `last_ts` are the exact first and last event of the group; `cost_source`
+-- (an api_request's: reported, computed or unpriced) splits the groups too, so
+-- the Costs page's provenance reads it. A store made before it gets it from
+-- 35_rollup_hourly_cost_source.sql.
 -- A refresh of some hours appends their new rows hidden, marked with its
 -- generation, then one lightweight UPDATE shows them and hides the old ones
 -- (atomic for readers, as for events), then the hidden rows are deleted.
@@ -591,6 +594,7 @@ CREATE TABLE IF NOT EXISTS rollup_hourly
     repository String,
     model LowCardinality(String),
     user String,
+    cost_source LowCardinality(String),
     n UInt64,
     priced UInt64,
     cost_usd Float64,
@@ -1131,6 +1135,12 @@ FROM (SELECT toDateTime(Timestamp, 'UTC') AS t FROM otel_logs WHERE ServiceName 
 -- table made before them; a no-op on one that has them. The rollup version
 -- (analytics/rollups.py) then rebuilds every hour, filling them.
 ALTER TABLE rollup_latency ADD COLUMN IF NOT EXISTS ttfts Array(Float64) AFTER durations;
+
+-- 35_rollup_hourly_cost_source
+-- The cost source of rollup_hourly (17_rollup_hourly.sql) for a table made
+-- before it; a no-op on one that has it. The rollup version
+-- (analytics/rollups.py) then rebuilds every hour, filling it.
+ALTER TABLE rollup_hourly ADD COLUMN IF NOT EXISTS cost_source LowCardinality(String) AFTER user;
 
 INSERT INTO meta (key, value) VALUES ('schema_version', '4');
 

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from jsonl_fixtures import SONNET, api_error, assistant, tool_result, tool_use, usage, user_prompt, write
 
-from analytics import errors, models, pricing, rollups, sessions, tools
+from analytics import costs, errors, models, pricing, rollups, sessions, tools
 from analytics.filters import Filters
 from analytics.ingest.demo import load_demo
 from analytics.ingest.jsonl import ingest_jsonl
@@ -31,6 +31,8 @@ from analytics.store import Store
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "claude-projects"
 QUERIES = (
     "costs_series",
+    "costs_request_hours",
+    "costs_provenance",
     "errors_series",
     "errors_failures",
     "monitor_daily",
@@ -440,9 +442,10 @@ def test_a_reseeded_demo_leaves_no_stale_hours(store_factory):
     )
 
 
-def test_a_store_of_the_previous_format_gains_the_ttfts_and_is_rebuilt(chdb_path, tmp_path):
-    """A store whose ``rollup_latency`` predates ``ttfts`` (rollup version 6): the next writable open
-    adds the column and rebuilds every hour; the Models page's usage then comes from the totals."""
+def test_a_store_of_an_earlier_format_gains_the_new_columns_and_is_rebuilt(chdb_path, tmp_path):
+    """A store whose ``rollup_latency`` predates ``ttfts`` and whose ``rollup_hourly`` predates
+    ``cost_source`` (rollup version 6): the next writable open adds the columns and rebuilds every
+    hour; the Models page's usage and the Costs page's provenance then come from the totals."""
     name = f"v6_{os.getpid()}_{tmp_path.name}"
     store = Store.open_embedded(chdb_path, database=name)
     store.ensure_schema()
@@ -453,6 +456,7 @@ def test_a_store_of_the_previous_format_gains_the_ttfts_and_is_rebuilt(chdb_path
                for n in (1, 2, 3, 4)]  # fmt: skip
     import_otel(store, [otlp.write(tmp_path / "otel.jsonl", records)])
     store.command_sql("ALTER TABLE rollup_latency DROP COLUMN ttfts")
+    store.command_sql("ALTER TABLE rollup_hourly DROP COLUMN cost_source")
     store.insert_rows(
         "meta",
         [["rollup_version", f"6-idle{rollups.SESSION_IDLE_MS}"], ["schema_digest", "older"]],
@@ -469,6 +473,10 @@ def test_a_store_of_the_previous_format_gains_the_ttfts_and_is_rebuilt(chdb_path
         # durations 1-4 s and times to first token 100-400 ms: exact medians take the upper middle value
         assert (row["requests"], row["timed_requests"], row["sessions"]) == (4, 4, 1)
         assert (row["p50_ms"], row["ttft_p50_ms"], row["cost_usd"]) == (3000.0, 300.0, 2.0)
+        assert rollups.query_name(store, f, "costs_provenance") == "costs_provenance_rollup"
+        (source,) = costs.load_cost_provenance(store, f).to_dict("records")
+        assert source == {"cost_source": "reported", "model": SONNET, "requests": 4, "unpriced_requests": 0,
+                          "cost_usd": 2.0, "tokens": 60}  # fmt: skip
         assert assert_same(store, f)
     finally:
         store.close()

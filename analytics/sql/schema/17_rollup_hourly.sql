@@ -4,7 +4,10 @@
 -- UTC hour; the other keys are the filters' columns plus `kind`, the failure
 -- class of errors_failures.sql. `cost_usd` sums priced requests (`priced`
 -- counts them, so "none priced" stays NULL for readers); `first_ts` /
--- `last_ts` are the exact first and last event of the group.
+-- `last_ts` are the exact first and last event of the group; `cost_source`
+-- (an api_request's: reported, computed or unpriced) splits the groups too, so
+-- the Costs page's provenance reads it. A store made before it gets it from
+-- 35_rollup_hourly_cost_source.sql.
 -- A refresh of some hours appends their new rows hidden, marked with its
 -- generation, then one lightweight UPDATE shows them and hides the old ones
 -- (atomic for readers, as for events), then the hidden rows are deleted.
@@ -18,6 +21,7 @@ CREATE TABLE IF NOT EXISTS rollup_hourly
     repository String,
     model LowCardinality(String),
     user String,
+    cost_source LowCardinality(String),
     n UInt64,
     priced UInt64,
     cost_usd Float64,
