@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import errors, fmt, models, monitor
+from analytics import errors, fmt, models, monitor, outcomes
 from ui import cache, charts, sections
 from ui import components as ui
 from ui import outcomes as outcome_view
@@ -17,6 +17,12 @@ ui.question(
 )
 tz, facts, filters = page_view()
 
+cache.prefetch(
+    (models.load_token_mix, filters, {}),
+    (models.load_model_totals, filters.previous(), {}),
+    (outcomes.load_outcomes_by, filters, {"by": "model"}),
+    (monitor.load_daily_activity, filters, {}),
+)
 summary = models.model_summary(cache.load(models.load_model_usage, filters), filters)
 if summary.n_requests == 0:
     ui.nothing_in_window("API requests", filters, facts)

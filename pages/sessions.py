@@ -27,6 +27,11 @@ ui.question(
 )
 tz, facts, filters = page_view()
 
+cache.prefetch(
+    (outcomes.load_outcomes_by, filters, {"by": "session"}),
+    (sessions.load_session_totals, filters.previous(), {}),
+    (outcomes.load_totals, filters, {}),
+)
 frame = cache.load(sessions.load_sessions, filters)
 if frame.empty:
     ui.nothing_in_window("sessions", filters, facts)

@@ -10,6 +10,7 @@ return.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -39,25 +40,49 @@ def _cached(
     return result
 
 
+def _arguments(fn: Callable, filters: Filters | None, kwargs: dict) -> tuple:
+    """What :func:`_cached` takes for ``fn(store, filters, **kwargs)``: its cache key and the function."""
+    store = get_store()
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    return fn, name, f"{store.kind}:{store.location}", _generation(), filters, tuple(sorted(kwargs.items()))
+
+
 def load(fn: Callable, filters: Filters | None = None, **kwargs) -> Any:
     """``fn(store, filters, **kwargs)`` (``fn(store, **kwargs)`` without filters) through the cache.
 
     A query failing after the store opened is a message and a stopped page, not a traceback.
     """
-    store = get_store()
     try:
-        return _cached(
-            fn,
-            f"{fn.__module__}.{fn.__qualname__}",
-            f"{store.kind}:{store.location}",
-            _generation(),
-            filters,
-            tuple(sorted(kwargs.items())),
-        )
+        return _cached(*_arguments(fn, filters, kwargs))
     except StoreError as exc:
         show_failure("A query of the telemetry store failed", exc)
         st.info("The page shows again as soon as the store answers; reload it to retry.")
         st.stop()
+
+
+def prefetch(*calls: tuple[Callable, Filters | None, dict]) -> None:
+    """Start ``load(fn, filters, **kwargs)`` for each ``(fn, filters, kwargs)`` in one background thread.
+
+    A page names loads it is about to make, in the order it makes them, so the engine answers them
+    beside the page's own: the thread takes them last first while the page takes them first to last,
+    two at a time, not more (each holds its own working memory). The page's :func:`load` of each
+    finds the frame cached, or waits for the computation under way (the cache computes a key once
+    at a time). A failure is left for that :func:`load` to report.
+    """
+    from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
+    def run(arguments: list[tuple]) -> None:
+        for args in reversed(arguments):
+            try:
+                _cached(*args)
+            except Exception:  # noqa: BLE001 - the page's own load reports it
+                pass
+
+    thread = threading.Thread(
+        target=run, args=([_arguments(fn, filters, kwargs) for fn, filters, kwargs in calls],), daemon=True
+    )
+    add_script_run_ctx(thread, get_script_run_ctx())
+    thread.start()
 
 
 def invalidate() -> None:
