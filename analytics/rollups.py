@@ -189,6 +189,20 @@ def split_hour(store: Store, filters: Filters) -> datetime | None:
     return split if split.replace(tzinfo=UTC) > filters.start else None
 
 
+def whole_hours_inside(store: Store, filters: Filters) -> tuple[datetime, datetime] | None:
+    """For a window that need not start or end on whole UTC hours (the last 30 days up to now): its
+    first whole UTC hour and the hour before which the built totals answer (both naive UTC), so the
+    totals read the hours between them and the events the rest. None when the totals are not built
+    or answer no whole hour of it."""
+    if not built(store):
+        return None
+    start = _naive_utc(filters.start)
+    first = start.replace(minute=0, second=0, microsecond=0)
+    first += timedelta(hours=1) if first < start else timedelta(0)
+    split = answered_until(store, filters.end, first)
+    return (first, split) if split > first else None
+
+
 def answered_until(store: Store, end: datetime, since: datetime | None = None) -> datetime:
     """The UTC hour (naive) up to which the built totals answer for a window ending at ``end`` (and
     starting at ``since``): ``end``'s hour, or the first pending hour when earlier."""

@@ -168,6 +168,25 @@ def assert_same(store, filters: Filters) -> int:
             raw = store.query("errors_failures", **p)
             pd.testing.assert_frame_equal(raw, store.query("errors_failures_split", **p), check_dtype=False)
             compared += len(raw)
+    # the 5-hour blocks' hours of windows cut inside hours (the last 30 days up to now): whole hours
+    # from the totals, the partial ones at either end from the events
+    ((lo, hi),) = store.rows_sql("SELECT min(ts), max(ts) FROM telemetry WHERE event = 'api_request'")
+    lo, hi = (pd.Timestamp(t).tz_localize("UTC").to_pydatetime() for t in (lo, hi))
+    cut = timedelta(minutes=17, milliseconds=123)
+    for start, end in ((lo + cut, hi - cut), (lo + cut, hi + cut), (filters.start + cut, filters.end)):
+        window = filters.with_window(start, end)
+        inside = rollups.whole_hours_inside(store, window)
+        if end - start > timedelta(hours=2):  # its first whole hour, and up to the end's hour at most
+            first = inside[0] - start.astimezone(UTC).replace(tzinfo=None)
+            assert inside[0].minute == 0 and timedelta(0) <= first < timedelta(hours=1)
+            assert inside[1] <= end.astimezone(UTC).replace(tzinfo=None)
+        if inside is not None:
+            p = window.params() | dict(zip(("first", "split"), inside, strict=True))
+            raw = store.query("costs_request_hours", **p)
+            pd.testing.assert_frame_equal(
+                raw, store.query("costs_request_hours_split", **p), check_dtype=False, rtol=1e-9
+            )
+            compared += len(raw)
     return compared
 
 
