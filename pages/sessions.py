@@ -5,7 +5,7 @@ from functools import partial
 import streamlit as st
 
 from analytics import fmt, models, outcomes, sessions
-from ui import cache, charts, state
+from ui import cache, charts, sections, state
 from ui import components as ui
 from ui import outcomes as outcome_view
 from ui.page import page_view
@@ -47,18 +47,7 @@ table = sessions.with_scores(frame, scores)
 # -- key numbers ---------------------------------------------------------------
 totals = sessions.session_totals(frame)
 before = cache.load(sessions.load_session_totals, filters.previous())  # only its figures
-cols = st.columns(4)
-count = (totals.n_sessions, before.n_sessions if before else 0)
-ui.vs_before_card(cols[0], "Sessions", *count, filters, ui.count, delta_color="off")
-cost = (totals.median_cost_usd, getattr(before, "median_cost_usd", None))
-priced = "Over sessions with a priced request."
-ui.vs_before_card(cols[1], "Median session cost", *cost, filters, fmt.money, help=priced)
-active = (totals.median_active_s, getattr(before, "median_active_s", None))
-idle = f"Time between events, without pauses longer than {sessions.IDLE_MINUTES} minutes."
-ui.vs_before_card(cols[2], "Median active time", *active, filters, ui.seconds, delta_color="off", help=idle)
-failed = (totals.error_rate, getattr(before, "error_rate", None))
-ops = "(Failed tool calls + API errors) / (tool calls + requests + API errors), all sessions."
-ui.vs_before_card(cols[3], "Failed operations", *failed, filters, fmt.pct, change=ui.points, help=ops)
+sections.session_cards(totals, before, filters)
 
 # -- the sessions ------------------------------------------------------------------
 st.subheader("All sessions")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import costs, errors, fmt, outcomes
+from analytics import costs, errors, fmt, outcomes, sessions
 from analytics.filters import Filters
 from analytics.models import CacheEfficiency
 from ui import cache, charts
@@ -47,6 +47,26 @@ def prompt_cache(prompt_cache: CacheEfficiency) -> None:
             "net_savings_usd": st.column_config.NumberColumn("Net (USD; blank: unpriced)", format="dollar"),
         },
     )
+
+
+def session_cards(
+    totals: sessions.SessionTotals, before: sessions.SessionTotals | None, filters: Filters
+) -> None:
+    """The Sessions page's key numbers, each against the period before (``before``: None without sessions)."""
+    cols = st.columns(4)
+    count = (totals.n_sessions, before.n_sessions if before else 0)
+    ui.vs_before_card(cols[0], "Sessions", *count, filters, ui.count, delta_color="off")
+    cost = (totals.median_cost_usd, getattr(before, "median_cost_usd", None))
+    priced = "Over sessions with a priced request."
+    ui.vs_before_card(cols[1], "Median session cost", *cost, filters, fmt.money, help=priced)
+    active = (totals.median_active_s, getattr(before, "median_active_s", None))
+    idle = f"Time between events, without pauses longer than {sessions.IDLE_MINUTES} minutes."
+    ui.vs_before_card(
+        cols[2], "Median active time", *active, filters, ui.seconds, delta_color="off", help=idle
+    )
+    failed = (totals.error_rate, getattr(before, "error_rate", None))
+    ops = "(Failed tool calls + API errors) / (tool calls + requests + API errors), all sessions."
+    ui.vs_before_card(cols[3], "Failed operations", *failed, filters, fmt.pct, change=ui.points, help=ops)
 
 
 def provenance(provenance: costs.CostProvenance, filters, facts, tz: str) -> None:
