@@ -177,6 +177,7 @@ def assert_same(store, filters: Filters) -> int:
         window = filters.with_window(start, end)
         inside = rollups.whole_hours_inside(store, window)
         if end - start > timedelta(hours=2):  # its first whole hour, and up to the end's hour at most
+            assert inside is not None
             first = inside[0] - start.astimezone(UTC).replace(tzinfo=None)
             assert inside[0].minute == 0 and timedelta(0) <= first < timedelta(hours=1)
             assert inside[1] <= end.astimezone(UTC).replace(tzinfo=None)
