@@ -183,10 +183,10 @@ def split_hour(store: Store, filters: Filters) -> datetime | None:
     the events must: the window's last partial hour (a window ending now), or its first pending
     hour when earlier. None when the totals are not built, the window's start is not a whole hour
     in its zone, or it holds no whole hour the totals can answer."""
-    if not built(store) or not _whole_hours(filters.tz, filters.start):
+    if not _whole_hours(filters.tz, filters.start):
         return None
-    split = answered_until(store, filters.end, filters.start)
-    return split if split.replace(tzinfo=UTC) > filters.start else None
+    inside = whole_hours_inside(store, filters)
+    return None if inside is None else inside[1]
 
 
 def whole_hours_inside(store: Store, filters: Filters) -> tuple[datetime, datetime] | None:
