@@ -442,8 +442,21 @@ def _windows(flat: ToolCalls, length: int) -> np.ndarray:
     return np.flatnonzero(flat.tail >= length - 1)
 
 
-def _group(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Hash-group ``keys``: each key's group number, and the distinct keys in first-seen order."""
+DENSE_KEYS = 1 << 20
+"""Largest key space :func:`_group` counts into directly instead of hashing."""
+
+
+def _group(keys: np.ndarray, space: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Group ``keys``: each key's group number, and the distinct keys.
+
+    Keys known to lie in ``range(space)`` with ``space`` at most :data:`DENSE_KEYS` are
+    grouped by marking that range (the distinct keys ascending; 4 ms instead of 11 for the 1.3M
+    windows of 4 calls of a 10M-event store); others are hashed (the distinct keys in first-seen order).
+    """
+    if space is not None and space <= DENSE_KEYS:
+        present = np.zeros(space, dtype=bool)
+        present[keys] = True
+        return (np.cumsum(present) - 1)[keys], np.flatnonzero(present)
     codes, uniques = pd.factorize(keys)
     return codes, np.asarray(uniques)
 
@@ -478,25 +491,43 @@ def _distinct_sessions(group: np.ndarray, session: np.ndarray, n_groups: int) ->
         first = session[lo]
         seen = np.zeros((session[hi - 1] - first + 1) * n_groups, dtype=bool)
         seen[(session[lo:hi] - first) * n_groups + group[lo:hi]] = True
-        out += np.count_nonzero(seen.reshape(-1, n_groups), axis=0)
+        # count_nonzero(axis=0) takes twice as long
+        out += seen.reshape(-1, n_groups).view(np.uint8).sum(axis=0, dtype=np.int32)
     return out
 
 
-def _ngram_table(flat: ToolCalls, length: int) -> pd.DataFrame:
+def _ngram_tables(flat: ToolCalls, min_length: int, max_length: int) -> list[pd.DataFrame]:
+    """:func:`_ngram_table` of every length from ``min_length`` to ``max_length``, each length's keys,
+    failures and costs built from the previous length's (one pass over the calls a length)."""
+    base, n = len(flat.names), len(flat.codes)
+    key = np.zeros(n, dtype=np.int64)
+    any_failed = np.zeros(n, dtype=bool)
+    cost = np.zeros(n)
+    tables = []
+    for length in range(1, max_length + 1):
+        m = max(n - length + 1, 0)  # every window start, then those inside one session
+        if key.dtype != object and base**length >= 2**62:
+            key = key.astype(object)
+        last = slice(length - 1, length - 1 + m)
+        key = key[:m] * base + flat.codes[last]
+        any_failed = any_failed[:m] | flat.failed[last]
+        cost = cost[:m] + flat.call_cost[last]
+        if length >= min_length:
+            tables.append(_ngram_table(flat, length, key, any_failed, cost))
+    return tables
+
+
+def _ngram_table(
+    flat: ToolCalls, length: int, key: np.ndarray, any_failed: np.ndarray, cost: np.ndarray
+) -> pd.DataFrame:
+    """N-grams of ``length`` calls from every window start's ``key`` (the calls' codes in base
+    ``len(flat.names)``), whether any of its calls failed, and its calls' summed cost."""
     starts = _windows(flat, length)
     if len(starts) == 0:
         return pd.DataFrame(columns=NGRAM_COLUMNS)
     base = len(flat.names)
-    m = len(flat.codes) - length + 1  # every window start, then those inside one session
-    key = np.zeros(m, dtype=object if base**length >= 2**62 else np.int64)
-    any_failed = np.zeros(m, dtype=bool)
-    cost = np.zeros(m)
-    for j in range(length):
-        key = key * base + flat.codes[j : j + m]
-        any_failed |= flat.failed[j : j + m]
-        cost += flat.call_cost[j : j + m]
     key, any_failed, cost = key[starts], any_failed[starts], cost[starts]
-    group, keys = _group(key)
+    group, keys = _group(key, base**length)
     n = len(keys)
     priced = flat.priced[starts]
     count = np.bincount(group, minlength=n)
@@ -566,8 +597,7 @@ def mine_ngrams(
         return SequenceMining(
             pd.DataFrame(columns=NGRAM_COLUMNS), 0, 0, min_length, max_length, _window(filters), method
         )
-    parts = [_ngram_table(flat, n) for n in range(min_length, max_length + 1)]
-    parts = [p for p in parts if not p.empty]
+    parts = [p for p in _ngram_tables(flat, min_length, max_length) if not p.empty]
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=NGRAM_COLUMNS)
     table = table[table["count"] >= min_count]
     table = table.sort_values(["count", "label"], ascending=[False, True], kind="stable").reset_index(
@@ -601,7 +631,7 @@ def transition_matrix(sequences: Sequences, filters: Filters | None = None) -> T
             method,
         )
     base = len(flat.names)
-    group, pairs = _group(flat.codes[starts] * base + flat.codes[starts + 1])
+    group, pairs = _group(flat.codes[starts] * base + flat.codes[starts + 1], base**2)
     table = pd.DataFrame(
         {
             "from_tool": flat.names[pairs // base],
@@ -695,7 +725,7 @@ def find_loops(
         failed = np.bincount(run_id, weights=flat.failed, minlength=len(run_start))[long_runs]
         cost = np.bincount(run_id, weights=flat.call_cost, minlength=len(run_start))[long_runs]
         priced = flat.priced[starts_]
-        group, codes = _group(flat.codes[starts_])
+        group, codes = _group(flat.codes[starts_], len(flat.names))
         k = len(codes)
         runs = np.bincount(group, minlength=k)
         calls = np.bincount(group, weights=length, minlength=k)

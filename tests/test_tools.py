@@ -336,18 +336,23 @@ def test_ngram_counts_match_brute_force(sessions):
     got = dict(zip(m.ngrams["pattern"], m.ngrams["count"], strict=True))
     assert got == dict(expected)
     in_sessions = collections.Counter(p for _, p in set(windows))
-    # Distinct sessions per pattern: hashed, or on a session x pattern bitmap of one band or many.
-    for ratio, cells in (
-        (0, 1),
-        (10**9, 1),
-        (10**9, 64),
-        (10**9, 1000),
-        (10**9, tools_module.DISTINCT_CELLS),
+    # Distinct sessions per pattern: hashed, or on a session x pattern bitmap of one band or many;
+    # patterns grouped on their key range (4 tools: 256 keys of 4 calls) or hashed.
+    for ratio, cells, dense in (
+        (0, 1, 0),
+        (10**9, 1, 16),
+        (10**9, 64, tools_module.DENSE_KEYS),
+        (10**9, 1000, 0),
+        (10**9, tools_module.DISTINCT_CELLS, tools_module.DENSE_KEYS),
     ):
         with pytest.MonkeyPatch.context() as mp:
             mp.setattr(tools_module, "BITMAP_CELLS_PER_ROW", ratio)
             mp.setattr(tools_module, "DISTINCT_CELLS", cells)
+            mp.setattr(tools_module, "DENSE_KEYS", dense)
             for mined in (mine_ngrams(seqs), mine_ngrams(tool_calls(seqs))):
+                assert dict(zip(mined.ngrams["pattern"], mined.ngrams["count"], strict=True)) == dict(
+                    expected
+                )
                 assert dict(zip(mined.ngrams["pattern"], mined.ngrams["sessions"], strict=True)) == dict(
                     in_sessions
                 )
