@@ -535,7 +535,8 @@ def load_duration_histogram(store, filters: Filters, per_decade: int = 10) -> pd
         ``10^(bin / per_decade)``, ``10^((bin + 1) / per_decade)`` ms), ``n``.
         Empty without durations.
     """
-    df = store.query("errors_duration_histogram", per_decade=int(per_decade), **filters.params())
+    name = rollups.query_name(store, filters, "errors_duration_histogram")
+    df = store.query(name, per_decade=int(per_decade), **filters.params())
     if df.empty:
         return pd.DataFrame(columns=HISTOGRAM_COLUMNS)
     b = df["bin"].to_numpy(dtype="float64")

@@ -12,9 +12,12 @@ aggregates of every event (``rollup_session_metrics``, active time within the
 hour kept for :data:`SESSION_IDLE_MS`); the error monitor's attempts, permission
 decisions, API error classes and tool errors read the hourly error detail
 (``rollup_errors``, each tool result with the reject decisions of its call);
-timeout risk's exact percentiles, the daily p95 and the Models page's usage per
+timeout risk's exact percentiles, the daily p95, the Errors page's duration histogram
+and the Models page's usage per
 model read every request duration and time to first token of each hour and
-group as one array (``rollup_latency``); re-pricing and the
+group as one array (``rollup_latency``), and the Tools page's per-tool counts,
+distinct sessions and exact duration percentiles those of its tool calls
+(``rollup_tools``); re-pricing and the
 model-efficiency widget read the token mix by price-tier bucket
 (``rollup_token_mix``, bucketed by the price book's and the default targets'
 tier starts: a refresh that finds rows built with other ones redoes every
@@ -62,7 +65,7 @@ from analytics.view import IDLE_MINUTES
 
 SESSION_IDLE_MS = IDLE_MINUTES * 60_000
 """The idle bound of ``rollup_session_metrics``' active time (the session table's own)."""
-ROLLUP_VERSION = f"8-idle{SESSION_IDLE_MS}"
+ROLLUP_VERSION = f"9-idle{SESSION_IDLE_MS}"
 """The format of the rollup tables; a store built with another one is rebuilt on open."""
 TABLES = (
     "rollup_hourly",
@@ -71,6 +74,7 @@ TABLES = (
     "rollup_errors",
     "rollup_latency",
     "rollup_token_mix",
+    "rollup_tools",
 )
 """The rollups, each with its ``<table>_refresh`` statement (``rollup_swap`` and ``rollup_drop_hidden`` serve all)."""
 

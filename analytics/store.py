@@ -109,6 +109,7 @@ TABLES = (
             "rollup_errors",
             "rollup_latency",
             "rollup_token_mix",
+            "rollup_tools",
             "rollup_pending",
             "outcomes",
             "outcome_tool_uses",

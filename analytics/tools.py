@@ -130,9 +130,11 @@ def load_tool_stats(store, filters: Filters) -> pd.DataFrame:
         declined), ``sessions`` (distinct), ``timed_calls`` (calls with a
         duration), ``p50_ms`` / ``p95_ms`` (``quantileExact``, milliseconds,
         NaN when no call has a duration) and ``mean_ms``. Empty when there are
-        no tool calls.
+        no tool calls. From the hourly tool totals when they can answer
+        (:mod:`analytics.rollups`).
     """
-    return _with_columns(store.query("tools_usage", **filters.params()), STATS_COLUMNS)
+    name = rollups.query_name(store, filters, "tools_usage")
+    return _with_columns(store.query(name, **filters.params()), STATS_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,8 @@ class ToolTotals:
 def load_tool_totals(store, filters: Filters) -> ToolTotals:
     """The sums of :func:`tool_usage` of :func:`load_tool_stats` (``tools_totals.sql``), for a window
     whose per-tool rows are not shown (the period before, on the Tools page)."""
-    ((calls, succeeded, failed, n_tools),) = store.rows("tools_totals", **filters.params())
+    name = rollups.query_name(store, filters, "tools_totals")
+    ((calls, succeeded, failed, n_tools),) = store.rows(name, **filters.params())
     return ToolTotals(int(calls), int(succeeded), int(failed), int(n_tools))
 
 

@@ -48,6 +48,9 @@ QUERIES = (
     "models_token_mix",
     "models_usage",
     "models_totals",
+    "tools_usage",
+    "tools_totals",
+    "errors_duration_histogram",
 )
 DAY = datetime(2026, 1, 5, 9, tzinfo=UTC)
 
@@ -58,6 +61,7 @@ def params(name: str, filters: Filters) -> dict:
     extra["threshold_ms"] = 2500.0
     extra["bounds"] = pricing.tier_bounds(list(pricing.DEFAULT_ALTERNATIVES))
     extra["small_output"] = pricing.SMALL_OUTPUT
+    extra["per_decade"] = 10
     if name == "monitor_week_changes":
         extra["split"] = (
             (filters.start + (filters.end - filters.start) / 2)
