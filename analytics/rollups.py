@@ -12,17 +12,16 @@ aggregates of every event (``rollup_session_metrics``, active time within the
 hour kept for :data:`SESSION_IDLE_MS`); the error monitor's attempts, permission
 decisions, API error classes and tool errors read the hourly error detail
 (``rollup_errors``, each tool result with the reject decisions of its call);
-timeout risk's exact percentiles, the daily p95, the Errors page's duration histogram
-and the Models page's usage per
-model read every request duration and time to first token of each hour and
-group as one array (``rollup_latency``), and the Tools page's per-tool counts,
-distinct sessions and exact duration percentiles those of its tool calls
-(``rollup_tools``); re-pricing and the
-model-efficiency widget read the token mix by price-tier bucket
-(``rollup_token_mix``, bucketed by the price book's and the default targets'
-tier starts: a refresh that finds rows built with other ones redoes every
-hour, and a reader asking for other bounds reads the events). All
-are the view's own (one count per request), recomputed for every hour a write
+timeout risk's exact percentiles, the daily p95, the Errors page's duration
+histogram and the Models page's usage per model read every request duration and
+time to first token of each hour and group as one array (``rollup_latency``);
+the Tools page's per-tool counts, distinct sessions and exact percentiles read
+each hour's and group's tool calls per tool, their session ids and durations
+(``rollup_tools``); re-pricing and the model-efficiency widget read the token
+mix by price-tier bucket (``rollup_token_mix``, bucketed by the price book's and
+the default targets' tier starts: a refresh that finds rows built with other
+ones redoes every hour, and a reader asking for other bounds reads the events).
+All are the view's own (one count per request), recomputed for every hour a write
 touches:
 
 - a JSONL ingest commit: the hours of its events and of the rows they replace,
