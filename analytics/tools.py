@@ -51,7 +51,6 @@ import pyarrow.compute as pc
 
 from analytics import rollups
 from analytics.filters import Filters
-from analytics.store import sql_text
 
 ARROW = " → "
 EDIT_TOOLS = ("Edit", "MultiEdit", "Write", "NotebookEdit")
@@ -178,8 +177,7 @@ def load_tool_sequences(store, filters: Filters) -> pd.DataFrame:
         per-session rollup when it can answer (:mod:`analytics.rollups`).
     """
     name = rollups.query_name(store, filters, "tools_sequences")
-    with store.client() as client:
-        table = client.query_arrow(sql_text(name), parameters=filters.params())
+    table = store.query_arrow(name, **filters.params())
     if table.num_rows == 0:
         return pd.DataFrame(columns=SEQUENCE_COLUMNS)
     return table.to_pandas(types_mapper=lambda t: pd.ArrowDtype(t) if pa.types.is_list(t) else None)
@@ -383,8 +381,7 @@ def load_tool_calls(store, filters: Filters) -> ToolCalls | None:
     session in the window has a tool call.
     """
     if rollups.query_name(store, filters, "tools_sequences") == "tools_sequences_rollup":
-        with store.client() as client:
-            rows = client.query_arrow(sql_text("tools_calls_rollup"), parameters=filters.params())
+        rows = store.query_arrow("tools_calls_rollup", **filters.params())
         if rows.num_rows == 0:
             return None
         session_ids = rows.column("session_id")
