@@ -38,6 +38,7 @@ from pathlib import PurePosixPath
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from scipy import stats
 
 from analytics import fmt, rollups
@@ -163,9 +164,13 @@ def load_sessions(store, filters: Filters, idle_minutes: float = IDLE_MINUTES) -
         the denominator is 0).
     """
     params = {"idle_ms": int(idle_minutes * 60_000), **filters.params()}
-    frame = store.query(_metrics_query(store, filters, params["idle_ms"]), **params)
-    if frame.empty:
+    table = store.query_arrow(_metrics_query(store, filters, params["idle_ms"]), **params)
+    if table.num_rows == 0:
         return pd.DataFrame(columns=SESSION_COLUMNS + DERIVED_COLUMNS)
+    # Read as Arrow, the per-session model lists cost no Python decoding per value; strings get the
+    # dtype every other loader's frame has, the lists are plain lists again.
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    frame["models"] = table.column("models").to_pylist()
     return _derive(frame)
 
 
@@ -210,7 +215,7 @@ def _derive(frame: pd.DataFrame) -> pd.DataFrame:
     f = frame.copy()
     for c in ("start", "end"):
         if c in f and len(f):
-            f[c] = pd.to_datetime(f[c]).dt.tz_localize("UTC")
+            f[c] = pd.to_datetime(f[c], utc=True)
     operations = f["tool_calls"] + f["requests"] + f["api_errors"]
     f["cost_per_request"] = _ratio(f["cost_usd"].astype("float64"), f["requests"] - f["unpriced_requests"])
     f["error_rate"] = _ratio(f["tool_errors"] + f["api_errors"], operations)

@@ -8,12 +8,15 @@ import pytest
 from apptest_helpers import insert_events as insert
 from scipy import stats
 
+from analytics import rollups
 from analytics.filters import Filters
 from analytics.sessions import (
     DERIVED_COLUMNS,
     SESSION_COLUMNS,
     TOOL_MIX_COLUMNS,
     WEIGHTS,
+    _derive,
+    _metrics_query,
     compare_groups,
     compare_sessions,
     consistency,
@@ -145,10 +148,21 @@ def test_models_and_the_primary_model_with_ties(empty_store):
         + [ev("V", 0, "user_prompt")],
     )
     s = load_sessions(empty_store, ALL).set_index("session_id")
-    assert list(s.loc["T", "models"]) == [HAIKU, SONNET]
+    assert s.loc["T", "models"] == [HAIKU, SONNET]  # a plain list (as the CSV writes it)
     assert s.loc["T", "primary_model"] == HAIKU  # 2 requests each: the first by name
-    assert (list(s.loc["U", "models"]), s.loc["U", "primary_model"]) == ([HAIKU, SONNET], SONNET)  # 2 over 1
-    assert (list(s.loc["V", "models"]), s.loc["V", "primary_model"]) == ([], "")
+    assert (s.loc["U", "models"], s.loc["U", "primary_model"]) == ([HAIKU, SONNET], SONNET)  # 2 over 1
+    assert (s.loc["V", "models"], s.loc["V", "primary_model"]) == ([], "")
+
+
+@pytest.mark.parametrize(
+    ("tz", "query"), [("UTC", "sessions_metrics_rollup"), ("Asia/Kolkata", "sessions_metrics")]
+)  # a half-hour zone cannot read whole hours: the raw query answers
+def test_sessions_read_as_arrow_equal_the_frame_the_client_decodes(demo_store, tz, query):
+    f = Filters(tz=tz)
+    params = {"idle_ms": rollups.SESSION_IDLE_MS, **f.params()}
+    assert _metrics_query(demo_store, f, params["idle_ms"]) == query
+    decoded = _derive(demo_store.query(query, **params))
+    pd.testing.assert_frame_equal(load_sessions(demo_store, f), decoded)  # values and dtypes
 
 
 def test_idle_threshold_and_time_zone(three):
