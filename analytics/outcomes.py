@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from analytics import rollups
@@ -113,8 +114,11 @@ def load_outcomes_by(store, filters: Filters, by: str = "") -> pd.DataFrame:
     return df
 
 
-def _per(cost: float, n: float, scale: float = 1.0) -> float:
-    return cost / n * scale if n > 0 else math.nan
+def _per(cost: pd.Series, n: pd.Series, scale: float = 1.0) -> np.ndarray:
+    """cost / n x scale for each row, NaN where ``n`` is not positive (never a division by zero)."""
+    k = n.to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(k > 0, cost.to_numpy(dtype="float64") / k * scale, np.nan)
 
 
 def with_unit_costs(df: pd.DataFrame) -> pd.DataFrame:
@@ -134,7 +138,7 @@ def with_unit_costs(df: pd.DataFrame) -> pd.DataFrame:
         ("cost_per_accepted_edit", "accepted_edits", 1.0),
         ("cost_per_outcome", "outcomes", 1.0),
     ):
-        out[col] = [_per(c, k, scale) for c, k in zip(out["cost_usd"], out[n], strict=True)]
+        out[col] = _per(out["cost_usd"], out[n], scale)
     return out
 
 
@@ -398,11 +402,9 @@ def with_session_outcomes(sessions: pd.DataFrame, by_session: pd.DataFrame) -> p
         ("cost_per_100_lines", "changed_lines", 100.0),
         ("cost_per_accepted_edit", "accepted_edits", 1.0),
     ):
-        out[col] = [_per(c, k, scale) for c, k in zip(cost, out[n], strict=True)]
-    out["cost_per_outcome"] = [
-        math.nan if math.isnan(c) else (c / k if k > 0 else (math.inf if c > 0 else math.nan))
-        for c, k in zip(cost, out["outcomes"], strict=True)
-    ]
+        out[col] = _per(cost, out[n], scale)
+    spent = np.where(cost.to_numpy() > 0, math.inf, np.nan)  # NaN cost stays NaN: NaN > 0 is false
+    out["cost_per_outcome"] = np.where(out["outcomes"].to_numpy() > 0, _per(cost, out["outcomes"]), spent)
     return out
 
 
