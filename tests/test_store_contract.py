@@ -343,6 +343,7 @@ def test_named_query_and_fixed_sql_results(store):
         {"path": "/data/a b.jsonl", "size": 120, "mtime": 1759309200.5, "inode": 42, "offset": 120}
     ]
     assert store.rows("ingest_file_state", kind="otel") == [("/data/o.json", 9, 1.25, 7, 9)]
+    assert store.query_arrow("ingest_file_state", kind="jsonl").to_pylist() == state.to_dict("records")
     totals = _totals(store)
     assert totals.drop(columns=["first_ts", "last_day"]).to_dict("records") == [
         {
