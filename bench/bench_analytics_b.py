@@ -60,6 +60,7 @@ def main() -> int:
         calls = tools.tool_calls(seqs)
         frame = sessions.load_sessions(store, f)
         mix = sessions.load_session_tool_mix(store, f)
+        by_session = outcomes.load_outcomes_by(store, f, by="session")
         scores = sessions.productivity_scores(frame, filters=f)
         token_mix = models.load_token_mix(store, f)
         mining = tools.mine_ngrams(seqs)
@@ -110,6 +111,10 @@ def main() -> int:
             (
                 "sessions  load_outcomes_by(session)",
                 lambda: outcomes.load_outcomes_by(store, f, by="session"),
+            ),
+            (
+                "sessions  with_session_outcomes",
+                lambda: outcomes.with_session_outcomes(frame, by_session),
             ),
             (
                 "sessions  outcomes_by(session) from the events, a page's 30 days",
