@@ -393,18 +393,11 @@ def with_session_outcomes(sessions: pd.DataFrame, by_session: pd.DataFrame) -> p
     out = out.drop(columns=[c for c in cols if c in out]).merge(right, on="session_id", how="left")
     for c in cols:
         out[c] = out[c].fillna(0).astype("int64")
-    out["changed_lines"] = out["lines_added"] + out["lines_removed"]
-    out["outcomes"] = out["commits"] + out["pull_requests"] + out["accepted_edits"]
-    cost = pd.to_numeric(out["cost_usd"], errors="coerce").astype("float64")
-    for col, n, scale in (
-        ("cost_per_commit", "commits", 1.0),
-        ("cost_per_pull_request", "pull_requests", 1.0),
-        ("cost_per_100_lines", "changed_lines", 100.0),
-        ("cost_per_accepted_edit", "accepted_edits", 1.0),
-    ):
-        out[col] = _per(cost, out[n], scale)
-    spent = np.where(cost.to_numpy() > 0, math.inf, np.nan)  # NaN cost stays NaN: NaN > 0 is false
-    out["cost_per_outcome"] = np.where(out["outcomes"].to_numpy() > 0, _per(cost, out["outcomes"]), spent)
+    out = with_unit_costs(out)
+    # a session that spent and produced nothing ranks last: infinite, not with_unit_costs' NaN
+    cost = pd.to_numeric(out["cost_usd"], errors="coerce").to_numpy(dtype="float64")
+    spent = np.where(cost > 0, math.inf, np.nan)  # NaN cost stays NaN: NaN > 0 is false
+    out["cost_per_outcome"] = np.where(out["outcomes"].to_numpy() > 0, out["cost_per_outcome"], spent)
     return out
 
 
