@@ -384,54 +384,77 @@ def load_tool_calls(store, filters: Filters) -> ToolCalls | None:
         rows = store.query_arrow("tools_calls_rollup", **filters.params())
         if rows.num_rows == 0:
             return None
-        session_ids = rows.column("session_id")
-        first = np.ones(rows.num_rows, dtype=bool)  # each row that starts a session
-        first[1:] = pc.not_equal(session_ids[1:], session_ids[:-1]).to_numpy(zero_copy_only=False)
-        everyone = np.cumsum(first) - 1  # every session's number, with or without calls
-        lengths = pc.list_value_length(rows.column("tools")).to_numpy(zero_copy_only=False)
+        stored_hours = rows.column("ts").to_numpy()
+        order, everyone = _session_hour_order(rows.column("session_id"), stored_hours)
+        lengths = pc.list_value_length(rows.column("tools")).to_numpy(zero_copy_only=False)[order]
         with_calls = np.flatnonzero(lengths > 0)
-        sessions, hours = everyone[with_calls], rows.column("ts").to_numpy()[with_calls]
+        sessions, hours = everyone[with_calls], stored_hours[order][with_calls]
         repeated = (sessions[1:] == sessions[:-1]) & (hours[1:] == hours[:-1])  # two rows in a session hour
         if not repeated.any():
-            priced = rows.column("priced").to_numpy(zero_copy_only=False) > 0
-            spent = np.bincount(everyone, weights=rows.column("cost_usd").to_numpy(zero_copy_only=False))
+            priced = rows.column("priced").to_numpy(zero_copy_only=False)[order] > 0
+            spent = np.bincount(
+                everyone, weights=rows.column("cost_usd").to_numpy(zero_copy_only=False)[order]
+            )
             cost = np.where(np.bincount(everyone, weights=priced) > 0, spent, np.nan)
             kept = np.bincount(everyone, weights=lengths) > 0
             # a session without calls shares a neighbour's number: it adds no call, and its cost is left out
             session = np.maximum(np.cumsum(kept) - 1, 0)[everyone]
-            return _laid_out(rows.column("tools"), rows.column("failed"), session, cost[kept])
+            return _laid_out(rows.column("tools"), rows.column("failed"), session, cost[kept], order)
     return tool_calls(load_tool_sequences(store, filters))
 
 
+def _session_hour_order(session_ids: pa.ChunkedArray, hours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows in session then hour order (``ORDER BY session_id, ts``, sorted here in 10 ms for 140k
+    rows rather than moving every call list through the engine's sort, ~30 ms), and each row's session
+    number in that order."""
+    encoded = pc.dictionary_encode(session_ids.combine_chunks())
+    rank = np.empty(len(encoded.dictionary), dtype=np.int64)
+    rank[pc.sort_indices(encoded.dictionary).to_numpy()] = np.arange(len(rank))
+    session = rank[encoded.indices.to_numpy(zero_copy_only=False)]
+    order = np.lexsort((hours, session))
+    return order, session[order]
+
+
 def _laid_out(
-    tool_lists: pa.ChunkedArray, failed_lists: pa.ChunkedArray, session: np.ndarray, cost: np.ndarray
+    tool_lists: pa.ChunkedArray,
+    failed_lists: pa.ChunkedArray,
+    session: np.ndarray,
+    cost: np.ndarray,
+    order: np.ndarray | None = None,
 ) -> ToolCalls | None:
-    """:class:`ToolCalls` from rows of call lists: ``session`` numbers each row's session (rows of
-    one session adjacent, in call order), ``cost`` is each session's priced cost (NaN: unpriced)."""
+    """:class:`ToolCalls` from rows of call lists: ``order`` lists the rows in session then call order
+    (default: as they are), ``session`` numbers each row's session in that order, ``cost`` is each
+    session's priced cost (NaN: unpriced)."""
     row_lengths = pc.list_value_length(tool_lists).to_numpy(zero_copy_only=False).astype(np.int64)
     if row_lengths.sum() == 0:
         return None
-    lengths = np.bincount(session, weights=row_lengths, minlength=len(cost)).astype(np.int64)
     encoded = pc.list_flatten(tool_lists).combine_chunks().dictionary_encode()
     dictionary = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
-    order = np.argsort(dictionary, kind="stable")
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
+    by_name = np.argsort(dictionary, kind="stable")
+    rank = np.empty(len(by_name), dtype=np.int64)
+    rank[by_name] = np.arange(len(by_name))
     codes = rank[encoded.indices.to_numpy(zero_copy_only=False)]
     failed = pc.list_flatten(failed_lists).to_numpy(zero_copy_only=False)
-    tail = np.repeat(np.cumsum(lengths) - 1, lengths) - np.arange(len(codes))
+    position = np.arange(len(codes))
+    if order is not None:  # each call's place in the stored rows, taken row by row in ``order``
+        starts = (np.cumsum(row_lengths) - row_lengths)[order]
+        row_lengths = row_lengths[order]
+        shift = starts - (np.cumsum(row_lengths) - row_lengths)
+        calls = np.repeat(shift, row_lengths) + position
+        codes, failed = codes[calls], failed[calls]
+    lengths = np.bincount(session, weights=row_lengths, minlength=len(cost)).astype(np.int64)
+    tail = np.repeat(np.cumsum(lengths) - 1, lengths) - position
     with np.errstate(invalid="ignore", divide="ignore"):
         per_call = np.where(lengths > 0, cost / np.maximum(lengths, 1), np.nan)
-    call_cost = np.repeat(per_call, lengths)
-    priced = ~np.isnan(call_cost)
+    priced = ~np.isnan(per_call)  # per session, then per call
     return ToolCalls(
         codes,
         np.repeat(np.arange(len(lengths)), lengths),
         failed.astype(bool),
-        np.nan_to_num(call_cost),
-        priced,
+        np.repeat(np.where(priced, per_call, 0.0), lengths),
+        np.repeat(priced, lengths),
         tail,
-        dictionary[order],
+        dictionary[by_name],
         len(lengths),
         cost,
     )

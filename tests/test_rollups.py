@@ -513,3 +513,48 @@ def test_the_real_transcripts_totals_equal_the_raw_answers(store_factory):
     ingest_jsonl(store, [SHARED])
     for tz in ("UTC", "Europe/Paris", "America/Los_Angeles"):
         assert assert_same(store, whole(store, tz)) > 10
+
+
+def test_tool_calls_read_flat_follow_each_session_across_hours(store_factory, tmp_path, monkeypatch):
+    # "zz" starts first but sorts last; each session's calls lie in two or three hours, and aa's first
+    # hour comes in a later ingest (a later part): the loader puts the rows in session then hour order
+    store = store_factory()
+    rollups.ensure(store)
+    root = tmp_path / "projects"
+
+    def at(minutes: int) -> str:
+        return (DAY + timedelta(minutes=minutes)).isoformat().replace("+00:00", "Z")
+
+    def call(s: str, minutes: int, n: int, tool: str, tokens: int, failed: bool = False) -> list[dict]:
+        return [
+            assistant(at(minutes), f"{s}-m{n}", f"{s}-q{n}", usage(tokens, 0), session=s, uuid=f"{s}-a{n}",
+                      content=[tool_use(f"{s}-t{n}", tool, {})]),
+            tool_result(at(minutes + 1), f"{s}-t{n}", "boom" if failed else "ok", is_error=failed, session=s,
+                        uuid=f"{s}-r{n}"),
+        ]  # fmt: skip
+
+    write(
+        root / "-home-dev-shop" / "zz.jsonl",
+        call("zz", 10, 1, "Read", 100_000) + call("zz", 70, 2, "Edit", 0),
+    )
+    aa = write(root / "-home-dev-shop" / "aa.jsonl", call("aa", 130, 2, "Bash", 0, failed=True))
+    ingest_jsonl(store, [root])
+    with aa.open("a") as fh:
+        fh.writelines(
+            json.dumps(line) + "\n"
+            for line in call("aa", 20, 1, "Read", 200_000) + call("aa", 190, 3, "Grep", 100_000)
+        )
+    ingest_jsonl(store, [root])
+    f = whole(store)
+    assert same_calls(store, f) == 5
+    monkeypatch.setattr(tools, "load_tool_sequences", None)  # the flat read answers alone
+    got = tools.load_tool_calls(store, f)
+    assert list(got.names) == ["Bash", "Edit", "Grep", "Read"]
+    assert [list(got.names[got.codes[got.session == s]]) for s in (0, 1)] == [
+        ["Read", "Bash", "Grep"],
+        ["Read", "Edit"],
+    ]
+    assert list(got.failed) == [False, True, False, False, False] and list(got.tail) == [2, 1, 0, 1, 0]
+    # Sonnet 4.5 input at $3 per million tokens: aa 300k tokens $0.90 over 3 calls, zz 100k $0.30 over 2
+    np.testing.assert_allclose(got.session_cost, [0.90, 0.30], rtol=1e-12)
+    np.testing.assert_allclose(got.call_cost, [0.30, 0.30, 0.30, 0.15, 0.15], rtol=1e-12)
