@@ -115,8 +115,7 @@ def rate_frame(models) -> pd.DataFrame:
 
 def tier_bounds(models: Sequence[str]) -> list[int]:
     """Sorted tier starts (total input tokens at which a tier begins) of ``models``, always with 0."""
-    rates = rate_frame(models)
-    return sorted({0, *(int(x) for x in rates["min_input"])})
+    return sorted({0, *(r.min_input for m in set(models) for r in model_rates(m))})
 
 
 def cost_of(tokens: pd.DataFrame, model_col: str = "model") -> pd.Series:

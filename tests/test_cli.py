@@ -74,6 +74,27 @@ def test_ingest_json_report_then_idempotent_rerun(tmp_path, transcripts):
     assert (again["files_read"], again["lines"], again["events"]) == (0, 0, {})
 
 
+def test_an_ingest_never_loads_pandas(tmp_path, transcripts):
+    # the first ingest into a new store and one that reads an appended line: neither needs pandas
+    # (~0.2 s of import), not even to insert the rows it keeps
+    db = tmp_path / "db"
+    for step in range(2):
+        if step:
+            with (transcripts / "-home-dev-shop" / "s1.jsonl").open("a") as fh:
+                fh.write(
+                    json.dumps(user_prompt("2025-05-01T10:00:00Z", "and the checkout", uuid="q2")) + "\n"
+                )
+        proc = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "analytics", "--db", str(db), "ingest", str(transcripts),
+             "--json"],
+            cwd=ROOT, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout)["lines"] == (6 if step == 0 else 1)
+        imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if "|" in line}
+        assert "numpy" in imported and "pandas" not in imported
+
+
 def test_report_json_contract_and_time_zone(tmp_path, transcripts):
     db = tmp_path / "db"
     cli("--db", db, "ingest", transcripts)
