@@ -187,8 +187,10 @@ def default_db_path() -> Path:
     return Path(user_data_dir(APP_NAME)) / "chdb"
 
 
-_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\0"})
-_TSV_BYTE_ESCAPES = ((b"\\", b"\\\\"), (b"\t", b"\\t"), (b"\n", b"\\n"), (b"\r", b"\\r"), (b"\0", b"\\0"))
+_TSV_ESCAPE = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\0"}
+"""What a TabSeparated field escapes; the backslash first, so the bytes' replacements never touch their own."""
+_TSV_ESCAPES = str.maketrans(_TSV_ESCAPE)
+_TSV_BYTE_ESCAPES = tuple((raw.encode(), escaped.encode()) for raw, escaped in _TSV_ESCAPE.items())
 TSV_INSERT = {"date_time_input_format": "best_effort"}
 """Settings of a :func:`tsv_rows` insert: a datetime with an offset is read as that instant."""
 
